@@ -1,0 +1,76 @@
+"""The FastAPI application factory: settings, database, middleware and every domain's routers."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from ipprotect import __version__
+from ipprotect.core import errors
+from ipprotect.core.deps import csrf_protect
+from ipprotect.db import make_engine, make_sessionmaker
+from ipprotect.settings import Settings, get_settings
+from ipprotect.web import admin, pages
+from ipprotect.web.i18n import LOCALES, set_locale
+from ipprotect.registry import api as registry_api
+from ipprotect.registry import pages as registry_pages
+from ipprotect.web import rules as rules_pages
+
+STATIC = Path(__file__).parent / "web" / "static"
+LOCALE_COOKIE = "lang"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="ipprotect",
+        version=__version__,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+
+    errors.install(app)
+    app.state.problem_page = pages.problem_page
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        locale = request.cookies.get(LOCALE_COOKIE, settings.default_locale)
+        set_locale(locale if locale in LOCALES else settings.default_locale)
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    # Added last so it runs first: the session must exist before the request context reads it.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="ipprotect_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in (
+        pages.router,
+        admin.router,
+        rules_pages.router,
+        registry_api.router,
+        registry_pages.router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,9 @@
+"""Every table, imported in one place so Alembic and the drift test see the whole schema."""
+
+from ipprotect.core.audit import AuditEvent
+from ipprotect.core.auth import ApiToken, LoginAttempt, User
+from ipprotect.core.calendar_overrides import CalendarOverride
+from ipprotect.core.jobs import Job
+from ipprotect.db import Base
+
+__all__ = ["ApiToken", "AuditEvent", "Base", "CalendarOverride", "Job", "LoginAttempt", "User"]

@@ -1,0 +1,47 @@
+"""The one Settings object. Nothing else in the code reads the environment."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IPPROTECT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    # Empty means the embedded default: an SQLite file in data_dir.
+    database_url: str = ""
+    secret_key: str = ""  # signs session cookies; generated into data_dir on first run when empty
+    default_locale: str = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+    session_max_age_seconds: int = 8 * 3600
+    # Login throttling: failures allowed per username / per client address within the window.
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_seconds: int = 15 * 60
+    page_size: int = 50
+    max_import_rows: int = 200_000
+    cookie_secure: bool = False  # set true behind HTTPS
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'ipprotect.sqlite3'}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once into data_dir (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "keys" / "session.key"
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
