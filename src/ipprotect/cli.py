@@ -31,7 +31,12 @@ def serve(
 
     get_settings().data_dir.mkdir(parents=True, exist_ok=True)
     uvicorn.run(
-        "ipprotect.app:create_app", factory=True, host=host, port=port, reload=reload, proxy_headers=True
+        "ipprotect.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        proxy_headers=True,
     )
 
 

@@ -117,7 +117,9 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def principal_for(user: User) -> Principal:
-    return Principal(user.id, user.username, user.role, Scope.of(user.region_codes), user.entity_uscc)
+    return Principal(
+        user.id, user.username, user.role, Scope.of(user.region_codes), user.entity_uscc
+    )
 
 
 def validate_account(
@@ -126,7 +128,11 @@ def validate_account(
     from ipprotect.core import ids  # ids owns region-code validity
 
     errors = []
-    if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").isalnum():
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace("_", "").replace(".", "").isalnum()
+    ):
         errors.append(FieldError("username", "invalid_username", "Use letters, digits, _ or ."))
     if password is not None and len(password) < 10:
         errors.append(FieldError("password", "password_too_short", "Use at least 10 characters"))
@@ -137,7 +143,9 @@ def validate_account(
     for i, code in enumerate(region_codes):
         if code != NATIONAL and not ids.is_region_code(code):
             errors.append(
-                FieldError(f"region_codes.{i}", "unknown_region", "Unknown region {code}", {"code": code})
+                FieldError(
+                    f"region_codes.{i}", "unknown_region", "Unknown region {code}", {"code": code}
+                )
             )
     return errors
 
@@ -182,7 +190,9 @@ def create_user(
 
 def _throttled(session: Session, settings: Settings, username: str, address: str) -> bool:
     since = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    failures = select(func.count()).where(LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
+    failures = select(func.count()).where(
+        LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
+    )
     by_user = session.scalar(failures.where(LoginAttempt.username == username)) or 0
     by_address = session.scalar(failures.where(LoginAttempt.address == address)) or 0
     return (

@@ -31,7 +31,9 @@ class Job(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(64), index=True)  # e.g. "registry.import_entities"
     status: Mapped[JobStatus] = mapped_column(
-        Enum(JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+        )
     )
     active_lock: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -48,7 +50,9 @@ class Job(Base):
 
     @property
     def percent(self) -> int:
-        return 100 if self.total == 0 and self.finished_at else (100 * self.done // max(self.total, 1))
+        return (
+            100 if self.total == 0 and self.finished_at else (100 * self.done // max(self.total, 1))
+        )
 
 
 def create(
@@ -76,7 +80,9 @@ def create(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise conflict("job_running", "A run of this job is already in progress", lock or "") from None
+        raise conflict(
+            "job_running", "A run of this job is already in progress", lock or ""
+        ) from None
     return job
 
 
@@ -141,7 +147,5 @@ def run(
 
 
 def recent(session: Session, kind_prefix: str, limit: int = 20) -> list[Job]:
-    stmt = (
-        select(Job).where(Job.kind.startswith(kind_prefix)).order_by(Job.id.desc()).limit(limit)
-    )
+    stmt = select(Job).where(Job.kind.startswith(kind_prefix)).order_by(Job.id.desc()).limit(limit)
     return list(session.scalars(stmt))

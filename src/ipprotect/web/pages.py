@@ -100,7 +100,9 @@ def dashboard(
     )
     jobs = list(
         session.scalars(
-            scope.apply(select(Job), Job.region_code, principal.scope).order_by(Job.id.desc()).limit(5)
+            scope.apply(select(Job), Job.region_code, principal.scope)
+            .order_by(Job.id.desc())
+            .limit(5)
         )
     )
     return render(
