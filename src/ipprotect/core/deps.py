@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ipprotect.core.auth import ANONYMOUS, Principal, Role, User, principal_for, principal_for_token
 from ipprotect.core.errors import Problem, forbidden, unauthenticated
 from ipprotect.settings import Settings
+from ipprotect.web.i18n import N_
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRF-Token"
@@ -54,7 +55,7 @@ def _identify(request: Request, session: Session) -> Principal:
     if token is not None:
         principal = principal_for_token(session, token)
         if principal is None:
-            raise Problem(401, "invalid_token", "The API token is unknown or revoked")
+            raise Problem(401, "invalid_token", N_("The API token is unknown or revoked"))
         return principal
     user_id = request.session.get("user_id")
     if user_id is not None:
@@ -103,4 +104,4 @@ async def csrf_protect(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not secrets.compare_digest(str(expected), sent):
-        raise Problem(403, "csrf_failed", "The form has expired; reload the page and try again")
+        raise Problem(403, "csrf_failed", N_("The form has expired; reload the page and try again"))

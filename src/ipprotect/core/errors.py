@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ipprotect.web.i18n import N_
+
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -59,20 +61,20 @@ class Problem(Exception):
         return body
 
 
-def invalid(errors: list[FieldError], title: str = "The input is not valid") -> Problem:
+def invalid(errors: list[FieldError], title: str = N_("The input is not valid")) -> Problem:
     return Problem(422, "validation_failed", title, errors=errors)
 
 
 def not_found(what: str) -> Problem:
-    return Problem(404, "not_found", f"{what} not found")
+    return Problem(404, "not_found", N_("Not found"), what)
 
 
 def forbidden(detail: str = "") -> Problem:
-    return Problem(403, "forbidden", "You may not do this", detail)
+    return Problem(403, "forbidden", N_("You may not do this"), detail)
 
 
 def unauthenticated() -> Problem:
-    return Problem(401, "unauthenticated", "Log in or send an API token")
+    return Problem(401, "unauthenticated", N_("Log in or send an API token"))
 
 
 def conflict(code: str, title: str, detail: str = "") -> Problem:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from ipprotect.core.errors import conflict, not_found
 from ipprotect.db import Base, UTCDateTime, utcnow
+from ipprotect.web.i18n import N_
 
 
 class JobStatus(enum.StrEnum):

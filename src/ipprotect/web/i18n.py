@@ -44,3 +44,8 @@ def gettext(message: str) -> str:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop name
+    """Mark a msgid for extraction where it is translated later (enum labels, dashboard keys)."""
+    return message
