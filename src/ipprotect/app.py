@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(csrf_protect)],
     )
     app.state.settings = settings
+    rules_pages.load_rules(settings)  # a broken rule file stops the platform here
     app.state.engine = make_engine(settings)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         pages.router,
         admin.router,
+        admin.api,
         rules_pages.router,
         registry_api.router,
         registry_pages.router,

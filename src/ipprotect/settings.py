@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     default_locale: str = "zh_CN"
     timezone: str = "Asia/Shanghai"
     session_max_age_seconds: int = 8 * 3600
+    session_idle_seconds: int = 30 * 60  # GB/T 22239-2019 8.1.4.1: log out idle sessions
     # Login throttling: failures allowed per username / per client address within the window.
     login_max_failures_per_user: int = 5
     login_max_failures_per_address: int = 20
@@ -23,6 +24,8 @@ class Settings(BaseSettings):
     page_size: int = 50
     max_import_rows: int = 200_000
     cookie_secure: bool = False  # set true behind HTTPS
+    # The operator's extra rule files (*.toml): region overrides of the shipped legal rules.
+    rules_dir: Path | None = None
 
     @property
     def effective_database_url(self) -> str:
