@@ -8,8 +8,17 @@ from collections.abc import Callable, Iterator
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from ipprotect.core.auth import ANONYMOUS, Principal, Role, User, principal_for, principal_for_token
+from ipprotect.core.auth import (
+    ANONYMOUS,
+    SESSION_USER,
+    Principal,
+    Role,
+    principal_for,
+    principal_for_token,
+    session_user,
+)
 from ipprotect.core.errors import Problem, forbidden, unauthenticated
+from ipprotect.db import utcnow
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import N_
 
@@ -57,10 +66,9 @@ def _identify(request: Request, session: Session) -> Principal:
         if principal is None:
             raise Problem(401, "invalid_token", N_("The API token is unknown or revoked"))
         return principal
-    user_id = request.session.get("user_id")
-    if user_id is not None:
-        user = session.get(User, user_id)
-        if user is not None and user.active:
+    if SESSION_USER in request.session:
+        user = session_user(session, request.session, request.app.state.settings, utcnow())
+        if user is not None:
             return principal_for(user)
         request.session.clear()
     return ANONYMOUS

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from ipprotect import __version__
 from ipprotect.core import audit, scope
-from ipprotect.core.auth import Principal, Role, authenticate
+from ipprotect.core.auth import Principal, Role, authenticate, start_session
 from ipprotect.core.deps import current_principal, get_session, get_settings, require
 from ipprotect.core.errors import Problem
 from ipprotect.core.jobs import Job
+from ipprotect.db import utcnow
 from ipprotect.registry import service as registry
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import LOCALES, gettext
@@ -66,8 +67,7 @@ def login(
         )
     audit.record(session, audit.Actor(user.id, user.username), "user.login", "user", user.id)
     session.commit()
-    request.session.clear()  # a fresh session (and CSRF token) after login: no session fixation
-    request.session["user_id"] = user.id
+    start_session(request.session, user, utcnow())
     return RedirectResponse(safe_next(next), status_code=303)
 
 
