@@ -5,5 +5,17 @@ from ipprotect.core.auth import ApiToken, LoginAttempt, User
 from ipprotect.core.calendar_overrides import CalendarOverride
 from ipprotect.core.jobs import Job
 from ipprotect.db import Base
+from ipprotect.registry.models import IpRight, MarketEntity, TrademarkClass
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "CalendarOverride", "Job", "LoginAttempt", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "CalendarOverride",
+    "IpRight",
+    "Job",
+    "LoginAttempt",
+    "MarketEntity",
+    "TrademarkClass",
+    "User",
+]

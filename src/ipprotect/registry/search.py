@@ -1,0 +1,181 @@
+"""Search keys for names and codes: pure functions without a database (credit matching reuses them).
+
+`fold(name)` is what a name is compared by: NFKC (full-width → half-width), traditional →
+simplified (OpenCC t2s), lower case, and without spaces, brackets and punctuation, so
+"杭州西湖龍井茶業（有限）公司" and "杭州西湖龙井茶业(有限)公司" fold to the same key.
+
+`core(name)` is the part of the name a person remembers: the folded name without the leading
+place (浙江, 杭州市, 西湖区…) and the trailing legal form (有限公司, 集团…), so that typing
+"西湖龙井" finds "杭州西湖龙井茶业有限公司" by a prefix search on an index.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from opencc import OpenCC
+
+from ipprotect.core import ids
+
+_T2S = OpenCC("t2s")
+
+# Enterprise name rules (企业名称登记管理规定 2020 art. 6): administrative division + trade name
+# + industry + organisational form. The forms below are the organisational forms in use.
+LEGAL_FORMS = (
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "股份公司",
+    "集团公司",
+    "总公司",
+    "分公司",
+    "公司",
+    "集团",
+    "特殊普通合伙",
+    "普通合伙",
+    "有限合伙",
+    "合伙企业",
+    "个人独资企业",
+)
+# English forms are cut before spaces are dropped, at a word boundary: "Costco" keeps its "co".
+_ENGLISH_FORM = re.compile(
+    r"[\s,.]*\b(co\.?,?\s*ltd\.?|company\s+limited|limited|ltd\.?|inc\.?|incorporated|corp\.?|"
+    r"corporation|llc|gmbh|plc|company)\s*$"
+)
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+# Names of the country that precede trade names like the names of places do.
+COUNTRY_NAMES = ("中华人民共和国", "中国")
+# Places are also called without their suffix (浙江省 → 浙江, 杭州市 → 杭州), but only provinces
+# and prefecture-level cities: bare names of districts, prefectures and leagues are common trade
+# words (西湖, 滨江, 朝阳; 阿里 of 阿里地区 would cut 阿里巴巴).
+_SHORTENED_SUFFIXES = {
+    1: ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"),
+    2: ("市",),
+}
+
+
+def _normal(text: str) -> str:
+    return str(_T2S.convert(unicodedata.normalize("NFKC", text))).lower()
+
+
+def _ignorable(ch: str) -> bool:
+    # Punctuation (brackets, dots, dashes, quotes), separators (spaces), control and format
+    # characters. Unassigned and private-use code points stay: rare characters in names live
+    # there (newer CJK extensions, GB18030's private-use mappings).
+    category = unicodedata.category(ch)
+    return category[0] in "PZ" or category in ("Cc", "Cf")
+
+
+def _drop_ignorable(text: str) -> str:
+    return "".join(ch for ch in text if not _ignorable(ch))
+
+
+def fold(text: str) -> str:
+    """The search key of a name (see the module docstring)."""
+    return _drop_ignorable(_normal(text))
+
+
+def _all_regions() -> list[ids.Region]:
+    found: list[ids.Region] = []
+    pending = [ids.NATIONAL]
+    while pending:
+        children = ids.regions_under(pending.pop())
+        found += children
+        pending += [r.code for r in children]
+    return found
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Every region's name (GB/T 2260) folded, plus short names of provinces and prefectures."""
+    names = {fold(n) for n in COUNTRY_NAMES}
+    for region in _all_regions():
+        if region.grouping:  # 市辖区, 县: rows that only group counties, no place of their own
+            continue
+        name = fold(region.name_zh)
+        names.add(name)
+        suffixes = _SHORTENED_SUFFIXES.get(region.level, ())
+        for suffix in suffixes:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                names.add(name[: -len(suffix)])
+                break
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _longest_place_name() -> int:
+    return max(len(n) for n in place_names())
+
+
+_FORMS = frozenset(LEGAL_FORMS)
+_LONGEST_FORM = max(len(f) for f in LEGAL_FORMS)
+
+
+def _strip_places(text: str) -> str:
+    names = place_names()
+    longest = _longest_place_name()
+    stripped = True
+    while stripped:
+        stripped = False
+        for k in range(min(longest, len(text) - 1), 1, -1):
+            if text[:k] in names:
+                text = text[k:]
+                stripped = True
+                break
+    return text
+
+
+def _strip_forms(text: str) -> str:
+    stripped = True
+    while stripped:
+        stripped = False
+        for k in range(min(_LONGEST_FORM, len(text) - 1), 1, -1):
+            if text[-k:] in _FORMS:
+                text = text[:-k]
+                stripped = True
+                break
+    return text
+
+
+def core(text: str) -> str:
+    """The memorable part of a name, folded; the whole folded name when nothing would be left."""
+    normal = _ENGLISH_FORM.sub("", _normal(text).strip())
+    places = place_names()
+
+    def _bracket(match: re.Match[str]) -> str:
+        # 滨江科技（杭州）有限公司, 某某律师事务所（特殊普通合伙）: a place or a form in brackets.
+        inner = _drop_ignorable(match.group(1))
+        return "" if inner in places or inner in _FORMS else match.group(1)
+
+    key = _strip_forms(_strip_places(_drop_ignorable(_BRACKETED.sub(_bracket, normal))))
+    return key or fold(text)
+
+
+def successor(prefix: str) -> str:
+    """The least string greater than every string that starts with `prefix` (code-point order),
+    so `prefix <= s < successor(prefix)` is a prefix match an index can serve as a range.
+    (A prefix made only of U+10FFFF, a noncharacter, has none and raises ValueError.)"""
+    if not prefix:
+        raise ValueError("empty prefix")
+    last = ord(prefix[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:  # surrogates cannot be stored; skip to the next real character
+        last = 0xE000
+    if last > 0x10FFFF:  # the last code point has no successor: bound by the shorter prefix
+        return successor(prefix[:-1])
+    return prefix[:-1] + chr(last)
+
+
+_CODE_SEPARATORS = re.compile(r"[\s\-_/.]+")
+USCC_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+
+
+def normalise_code(text: str) -> str:
+    """How a typed code is compared: half-width, upper case, without spaces and separators."""
+    return _CODE_SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
+def looks_like_uscc(text: str) -> str | None:
+    """The normalised code when the text has the shape of a USCC (GB 32100: 18 characters from
+    the code's alphabet, which omits I, O, S, V, Z), else None."""
+    code = normalise_code(text)
+    return code if USCC_SHAPE.fullmatch(code) else None
