@@ -246,6 +246,12 @@ def _patent_check_char(digits: str) -> str:
     return "X" if total % 11 == 10 else str(total % 11)
 
 
+def make_patent_application(year: int, type_digit: int, serial: int) -> str:
+    """A valid application number, e.g. (2023, 1, 123456) → "202310123456.6" (for demo data)."""
+    digits = f"{year:04d}{type_digit:d}{serial:07d}"
+    return f"{digits}.{_patent_check_char(digits)}"
+
+
 def parse_patent_application(raw: str) -> PatentNumber:
     """Accepts "CN202310123456.6", "ZL 2023 1 0123456.6", "2023101234566", "99113861.9"."""
     text = _compact(raw).replace(".", "")
@@ -325,6 +331,12 @@ _PERMIT_PREFIXES = frozenset({"81", "82", "83"})
 def _resident_id_check_char(first17: str) -> str:
     total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
     return "10X98765432"[total % 11]
+
+
+def make_resident_id(region_code: str, born: date, sequence: int) -> str:
+    """A valid 18-character number (for demo data): region, birth date, 3-digit sequence, check."""
+    first17 = f"{region_code}{born:%Y%m%d}{sequence:03d}"
+    return first17 + _resident_id_check_char(first17)
 
 
 def parse_resident_id(raw: str) -> str:

@@ -1,0 +1,52 @@
+"""The demo city is realistic and valid: it goes through the same services as real data."""
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipprotect.core import ids
+from ipprotect.core.auth import ACCOUNT_ROLES, User
+from ipprotect.demo import ACCOUNTS, CITY, has_data, populate
+from ipprotect.registry.models import IpRight, MarketEntity, RightKind
+
+
+def test_the_demo_city_has_entities_rights_of_every_kind_and_an_account_for_every_role(
+    db: Session,
+) -> None:
+    assert not has_data(db)
+    counts = populate(db, companies=60)
+    assert has_data(db)
+
+    entities = list(db.scalars(select(MarketEntity)))
+    assert len(entities) == counts["entities"] > 100
+    assert all(e.region_code.startswith(CITY[:4]) for e in entities)
+    assert all(ids.parse_uscc(e.uscc).code == e.uscc for e in entities if e.uscc)
+    assert len({e.region_code for e in entities}) >= 10  # spread over the real districts
+
+    kinds = Counter(r.kind for r in db.scalars(select(IpRight)))
+    assert set(kinds) == set(RightKind)
+
+    roles = {u.role for u in db.scalars(select(User)) if u.username in {a.username for a in ACCOUNTS}}
+    system_roles = {r for r in ACCOUNT_ROLES if r.value == "system"}
+    assert roles == set(ACCOUNT_ROLES) - system_roles
+
+
+def test_the_demo_applicant_owns_the_first_company(db: Session) -> None:
+    populate(db, companies=5)
+    applicant = db.scalar(select(User).where(User.username == "applicant"))
+    assert applicant is not None and applicant.entity_uscc
+    company = db.scalar(select(MarketEntity).where(MarketEntity.uscc == applicant.entity_uscc))
+    assert company is not None and "西湖龙井" in company.name
+
+
+def test_the_same_seed_gives_the_same_city() -> None:
+    import random
+
+    from ipprotect.demo import _company_drafts
+
+    first = _company_drafts(random.Random(7), 20)
+    again = _company_drafts(random.Random(7), 20)
+    other = _company_drafts(random.Random(8), 20)
+    assert first == again
+    assert first != other
