@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy.orm import Session
 
-from ipprotect.core.auth import Role
+from ipprotect.core.auth import Principal, Role, principal_for
 from ipprotect.core.scope import Scope
 from ipprotect.registry import service
 from ipprotect.registry.models import EntityKind
@@ -217,7 +217,8 @@ def test_the_dashboard_counts_the_registry_in_the_users_scope(
     _officer(client, db)
     make_right(db, make_entity(db, region_code=XIHU))
     make_entity(db, region_code=BINJIANG)
-    assert service.dashboard_counts(db, Scope.of([XIHU])) == {
+    officer = Principal(None, "officer", Role.OFFICER, Scope.of([XIHU]))
+    assert service.dashboard_counts(db, officer) == {
         "Market entities": 1,
         "IP rights": 1,
         "Patents": 0,
@@ -225,3 +226,18 @@ def test_the_dashboard_counts_the_registry_in_the_users_scope(
     }
     page = client.get("/dashboard").text
     assert re.search(r'<div class="figure">1</div><div>市场主体</div>', page)
+
+
+def test_an_applicants_dashboard_counts_only_their_own_records(db: Session) -> None:
+    own = make_entity(db, region_code=XIHU)
+    make_right(db, own)
+    make_right(db, make_entity(db, region_code=XIHU))
+    applicant = make_user(db, Role.APPLICANT, [XIHU], entity_uscc=own.uscc)
+    counts = service.dashboard_counts(db, principal_for(applicant))
+    assert counts["Market entities"] == 1
+    assert counts["IP rights"] == 1
+
+
+def test_a_system_token_sees_no_registry_figures(db: Session) -> None:
+    system = Principal(None, "procurement", Role.SYSTEM, Scope.of([XIHU]))
+    assert service.dashboard_counts(db, system) == {}

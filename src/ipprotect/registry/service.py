@@ -845,14 +845,18 @@ def get_job(session: Session, who: Principal, job_id: int) -> Job:
     return job
 
 
-def dashboard_counts(session: Session, scope: Scope) -> dict[str, int]:
+def dashboard_counts(session: Session, who: Principal) -> dict[str, int]:
+    """The figures on the dashboard: only what `who` may see (an applicant: their own records)."""
+    if who.role not in READ_ROLES:
+        return {}
+
     def count(stmt: Select[int]) -> int:
         return session.scalar(stmt) or 0
 
     entities = select(func.count()).select_from(MarketEntity)
-    rights = select(func.count()).select_from(IpRight).where(scope.clause(IpRight.region_code))
+    rights = select(func.count()).select_from(IpRight).where(_right_visibility(who))
     return {
-        N_("Market entities"): count(entities.where(scope.clause(MarketEntity.region_code))),
+        N_("Market entities"): count(entities.where(_entity_visibility(who))),
         N_("IP rights"): count(rights),
         N_("Patents"): count(rights.where(IpRight.kind == RightKind.PATENT)),
         N_("Trademarks"): count(rights.where(IpRight.kind == RightKind.TRADEMARK)),

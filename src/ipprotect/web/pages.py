@@ -108,7 +108,7 @@ def dashboard(
     return render(
         request,
         "dashboard.html",
-        counts=registry.dashboard_counts(session, principal.scope),
+        counts=registry.dashboard_counts(session, principal),
         recent_audit=recent_audit if principal.role is Role.ADMIN else [],
         jobs=jobs,
     )
