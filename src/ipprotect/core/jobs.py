@@ -2,15 +2,18 @@
 counts and a log, so a page can show its progress and an operator can read what happened.
 
 A job holds `active_lock` while it runs; the column is unique, so a second run with the same
-lock (e.g. two imports into one region's registry) is refused instead of interleaving.
+lock (e.g. two imports into one region's registry) is refused instead of interleaving. A running
+job beats `heartbeat_at` whenever it commits progress; a job whose heartbeat is older than
+`STALE_AFTER` died with its process (a crash, a restart), so its lock is taken back rather than
+blocking that region's imports for ever.
 """
 
 import enum
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -47,6 +50,7 @@ class Job(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
@@ -66,6 +70,8 @@ def create(
     params: dict[str, Any] | None = None,
 ) -> Job:
     """Queue a job, taking its lock. Commits, so the lock is visible to other runs at once."""
+    if lock is not None:
+        release_stale_lock(session, lock)
     job = Job(
         kind=kind,
         status=JobStatus.QUEUED,
@@ -82,9 +88,36 @@ def create(
     except IntegrityError:
         session.rollback()
         raise conflict(
-            "job_running", "A run of this job is already in progress", lock or ""
+            "job_running", N_("A run of this job is already in progress"), lock or ""
         ) from None
     return job
+
+
+# Long enough for any single unit of work between two progress commits (one imported row,
+# one screened batch); short enough that an operator is not kept waiting after a crash.
+STALE_AFTER = timedelta(minutes=10)
+
+
+def release_stale_lock(session: Session, lock: str) -> None:
+    """Fail the job that holds `lock` if it has shown no sign of life for STALE_AFTER."""
+    cutoff = utcnow() - STALE_AFTER
+    stale = session.scalar(select(Job).where(Job.active_lock == lock))
+    if stale is None:
+        return
+    last_sign = stale.heartbeat_at or stale.started_at or stale.created_at
+    if last_sign >= cutoff:
+        return
+    session.execute(
+        update(Job)
+        .where(Job.id == stale.id, Job.active_lock == lock)
+        .values(
+            status=JobStatus.FAILED,
+            active_lock=None,
+            finished_at=utcnow(),
+            log=stale.log + f"interrupted: no progress since {last_sign.isoformat()}\n",
+        )
+    )
+    session.commit()
 
 
 class Progress:
@@ -106,6 +139,7 @@ class Progress:
     def advance(self, n: int = 1) -> None:
         self.job.done += n
         if self.job.done % self._every < n:
+            self.job.heartbeat_at = utcnow()
             self._session.commit()
 
     def count(self, key: str, n: int = 1) -> None:
@@ -129,7 +163,7 @@ def run(
         if job is None:
             raise not_found("Job")
         job.status = JobStatus.RUNNING
-        job.started_at = utcnow()
+        job.started_at = job.heartbeat_at = utcnow()
         session.commit()
         progress = Progress(session, job)
         try:
