@@ -27,7 +27,9 @@ def test_the_demo_city_has_entities_rights_of_every_kind_and_an_account_for_ever
     kinds = Counter(r.kind for r in db.scalars(select(IpRight)))
     assert set(kinds) == set(RightKind)
 
-    roles = {u.role for u in db.scalars(select(User)) if u.username in {a.username for a in ACCOUNTS}}
+    roles = {
+        u.role for u in db.scalars(select(User)) if u.username in {a.username for a in ACCOUNTS}
+    }
     system_roles = {r for r in ACCOUNT_ROLES if r.value == "system"}
     assert roles == set(ACCOUNT_ROLES) - system_roles
 

@@ -46,14 +46,38 @@ BRANDS = (
     "青瓷 宋韵 江南 吴越 慧眼 数联 云帆 赛思"
 ).split()
 TRADES = [
-    ("茶业", 30), ("科技", 35), ("网络科技", 35), ("生物医药", 5), ("丝绸", 24),
-    ("电子商务", 35), ("智能装备", 7), ("新材料", 1), ("文化传媒", 41), ("食品", 29),
-    ("服饰", 25), ("软件", 9), ("家居用品", 20), ("医疗器械", 10), ("数字技术", 42),
+    ("茶业", 30),
+    ("科技", 35),
+    ("网络科技", 35),
+    ("生物医药", 5),
+    ("丝绸", 24),
+    ("电子商务", 35),
+    ("智能装备", 7),
+    ("新材料", 1),
+    ("文化传媒", 41),
+    ("食品", 29),
+    ("服饰", 25),
+    ("软件", 9),
+    ("家居用品", 20),
+    ("医疗器械", 10),
+    ("数字技术", 42),
 ]  # fmt: skip  (trade, the Nice class its marks are most often filed in)
 FORMS = ["有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司"]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红梅婷浩宇鑫"
-STREETS = ["文三路", "教工路", "江南大道", "之江路", "莫干山路", "湖墅南路", "网商路", "金城路", "文一西路"]
+STREETS = [
+    "文三路",
+    "教工路",
+    "江南大道",
+    "之江路",
+    "莫干山路",
+    "湖墅南路",
+    "网商路",
+    "金城路",
+    "文一西路",
+]
 FOREIGN = [
     ("Sakura Tea Co., Ltd.", "日本"),
     ("Alpine Precision GmbH", "德国"),
@@ -142,7 +166,9 @@ def _company_drafts(rng: random.Random, count: int) -> list[tuple[registry.Entit
 
 def _other_drafts(rng: random.Random) -> list[registry.EntityDraft]:
     drafts = []
-    for _ in range(30):  # individual businesses (个体工商户) carry USCCs with authority 9, category 2
+    for _ in range(
+        30
+    ):  # individual businesses (个体工商户) carry USCCs with authority 9, category 2
         district = rng.choice(list(DISTRICTS))
         owner = _person(rng)
         drafts.append(
@@ -173,7 +199,11 @@ def _other_drafts(rng: random.Random) -> list[registry.EntityDraft]:
     institutions = [
         ("浙江大学", "12", "330106"),
         ("杭州市知识产权保护中心", "12", "330102"),
-        ("杭州市茶叶行业协会", "51", "330106"),  # 5 = civil affairs authority, 1 = social organisation
+        (
+            "杭州市茶叶行业协会",
+            "51",
+            "330106",
+        ),  # 5 = civil affairs authority, 1 = social organisation
         ("杭州市丝绸行业协会", "51", "330105"),
         ("杭州市软件行业协会", "51", "330108"),
     ]
@@ -183,7 +213,9 @@ def _other_drafts(rng: random.Random) -> list[registry.EntityDraft]:
             registry.EntityDraft(
                 name=name,
                 uscc=ids.make_uscc(code[0], code[1], district, _org_body(rng)),
-                kind=(EntityKind.PUBLIC_INSTITUTION if public else EntityKind.SOCIAL_ORGANISATION).value,
+                kind=(
+                    EntityKind.PUBLIC_INSTITUTION if public else EntityKind.SOCIAL_ORGANISATION
+                ).value,
                 region_code=district,
                 legal_representative=_person(rng),
                 address=_address(rng, district),
@@ -223,8 +255,15 @@ def _rights_for(
                 kind=RightKind.PATENT.value,
                 number=ids.make_patent_application(filed.year, type_digit, serial),
                 title=rng.choice(
-                    ["一种茶叶杀青装置", "一种数据同步方法及系统", "智能仓储机器人", "丝绸面料的染色工艺",
-                     "包装盒（茶叶）", "一种可折叠的收纳架", "一种图像识别模型的训练方法"]
+                    [
+                        "一种茶叶杀青装置",
+                        "一种数据同步方法及系统",
+                        "智能仓储机器人",
+                        "丝绸面料的染色工艺",
+                        "包装盒（茶叶）",
+                        "一种可折叠的收纳架",
+                        "一种图像识别模型的训练方法",
+                    ]
                 ),
                 owner_id=str(owner.id),
                 filed_on=filed.isoformat(),
@@ -315,7 +354,11 @@ def populate(session: Session, seed: int = 2026, companies: int = 260) -> dict[s
             display_name=account.display_name,
             entity_uscc=uscc,
         )
-    return {"entities": len(companies_saved) + len(others), "rights": rights, "accounts": len(ACCOUNTS)}
+    return {
+        "entities": len(companies_saved) + len(others),
+        "rights": rights,
+        "accounts": len(ACCOUNTS),
+    }
 
 
 def print_accounts(console: Console) -> None:
@@ -323,7 +366,9 @@ def print_accounts(console: Console) -> None:
     for column in ("username", "password", "role", "region"):
         table.add_column(column)
     for a in ACCOUNTS:
-        table.add_row(a.username, a.password, a.role.value, f"{a.region} {ids.region_name(a.region, 'zh_CN')}")
+        table.add_row(
+            a.username, a.password, a.role.value, f"{a.region} {ids.region_name(a.region, 'zh_CN')}"
+        )
     console.print(table)
 
 

@@ -1,0 +1,220 @@
+"""Nobody reads or writes outside their region scope: every route, walked as every role.
+
+The world has two districts of Hangzhou. Every principal is scoped to Xihu (330106); Binjiang
+(330108) holds records carrying marker strings. For every route the app serves, each principal
+asks for the Binjiang records (path parameters point at them) and tries to change them (forms
+and JSON bodies aim at Binjiang). No response may contain a marker, and nothing in Binjiang may
+change. A route whose path parameter the walk does not know fails the walk, so a new route is
+covered the day it is added.
+"""
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ipprotect.core import audit
+from ipprotect.core.auth import ApiToken, Role, User, create_token
+from ipprotect.core.jobs import Job
+from ipprotect.core.jobs import create as create_job
+from ipprotect.registry.models import IpRight, MarketEntity
+from tests.conftest import csrf_of, login
+from tests.factories import BINJIANG, PASSWORD, XIHU, make_user
+from tests.registry.factories import make_entity, make_right, uscc
+
+MARK = "越界标记"
+ACCOUNT_ROLES = [r for r in Role if r not in (Role.PUBLIC, Role.SYSTEM)]
+
+
+@dataclass
+class World:
+    entity_a: MarketEntity
+    entity_b: MarketEntity
+    right_b: IpRight
+    user_b: User
+    token_b: ApiToken
+    job_b: Job
+    markers: list[str]
+
+
+def _build_world(db: Session) -> World:
+    entity_a = make_entity(db, "西湖区内茶业有限公司", region_code=XIHU)
+    make_right(db, entity_a)
+    entity_b = make_entity(
+        db, f"滨江{MARK}科技有限公司", region_code=BINJIANG, legal_representative=f"{MARK}法人"
+    )
+    right_b = make_right(db, entity_b, title=f"{MARK}商标")
+    user_b = make_user(db, Role.OFFICER, [BINJIANG], username="outsider_b")
+    token_b, _ = create_token(db, audit.SYSTEM, name=f"{MARK}系统", region_codes=[BINJIANG])
+    job_b = create_job(db, "registry.import", lock=None, created_by=None, region_code=BINJIANG)
+    job_b.log = f"{MARK} row 2\n"
+    db.flush()
+    markers = [MARK, entity_b.uscc or "", "outsider_b"]
+    return World(entity_a, entity_b, right_b, user_b, token_b, job_b, [m for m in markers if m])
+
+
+def _outside(db: Session, world: World) -> tuple[Any, ...]:
+    """Everything in Binjiang that a Xihu principal must not be able to change."""
+    db.expire_all()
+    entities = db.execute(
+        select(MarketEntity.id, MarketEntity.name, MarketEntity.uscc, MarketEntity.phone)
+        .where(MarketEntity.region_code == BINJIANG)
+        .order_by(MarketEntity.id)
+    ).all()
+    rights = db.execute(
+        select(IpRight.id, IpRight.title, IpRight.number, IpRight.status, IpRight.owner_id)
+        .where(IpRight.region_code == BINJIANG)
+        .order_by(IpRight.id)
+    ).all()
+    user = db.execute(
+        select(User.role, User.active, User.region_codes, User.password_hash).where(
+            User.id == world.user_b.id
+        )
+    ).one()
+    users_in_b = [u.id for u in db.scalars(select(User)) if BINJIANG in u.region_codes]
+    token = db.execute(select(ApiToken.revoked_at).where(ApiToken.id == world.token_b.id)).one()
+    tokens = db.scalar(select(func.count()).select_from(ApiToken))
+    jobs_b = db.execute(select(Job.id, Job.status).where(Job.region_code == BINJIANG)).all()
+    return (entities, rights, tuple(user), users_in_b, tuple(token), tokens, jobs_b)
+
+
+def _routes(app: FastAPI) -> Iterator[tuple[str, str]]:
+    """(method, path) of every route, through FastAPI's included routers."""
+    for route in app.routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            prefix = route.include_context.prefix  # type: ignore[attr-defined]
+            for inner in included.routes:
+                if isinstance(inner, APIRoute):
+                    for method in sorted(inner.methods - {"HEAD"}):
+                        yield method, prefix + inner.path
+        elif isinstance(route, APIRoute):
+            for method in sorted(route.methods - {"HEAD"}):
+                yield method, route.path
+
+
+def _fill(path: str, world: World) -> str:
+    values = {
+        "entity_id": world.entity_b.id,
+        "right_id": world.right_b.id,
+        "user_id": world.user_b.id,
+        "token_id": world.token_b.id,
+        "job_id": world.job_b.id,
+        "rule_id": "complaints.acceptance_decision",
+        "locale": "en",
+    }
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1).split(":")[0]
+        assert name in values, f"the scope walk does not know the path parameter {{{name}}}"
+        return str(values[name])
+
+    return re.sub(r"\{([^}]+)\}", one, path)
+
+
+def _payload(world: World) -> dict[str, Any]:
+    """Every field a form or JSON body might take, aimed at Binjiang."""
+    return {
+        "name": "篡改后的名称",
+        "title": "篡改后的标题",
+        "uscc": uscc(BINJIANG),  # a fresh code: forms echo what was typed, that is no leak
+        "kind": "company",
+        "region_code": BINJIANG,
+        "region_codes": BINJIANG,
+        "owner_id": str(world.entity_b.id),
+        "number": "12345678",
+        "nice_classes": "30",
+        "status": "revoked",
+        "phone": "13800000000",
+        "username": "intruder_b",
+        "display_name": "intruder",
+        "password": "intruder-password-1",
+        "role": "admin",
+        "active": "false",
+    }
+
+
+def _attempt(
+    client: TestClient, method: str, path: str, world: World, headers: dict[str, str]
+) -> Any:
+    if method == "GET":
+        return client.get(path, headers={"accept": "text/html", **headers}, follow_redirects=False)
+    body = _payload(world)
+    if "import" in path:
+        csv = f"name,uscc,region_code\n滨江导入{MARK}有限公司,,{BINJIANG}\n".encode()
+        files = {"file": ("b.csv", io.BytesIO(csv), "text/csv")}
+        return client.request(
+            method, path, data=body, files=files, headers=headers, follow_redirects=False
+        )
+    if path.startswith("/api/"):
+        json_body = {**body, "region_codes": [BINJIANG], "nice_classes": [30]}
+        return client.request(method, path, json=json_body, headers=headers, follow_redirects=False)
+    return client.request(method, path, data=body, headers=headers, follow_redirects=False)
+
+
+PRINCIPALS = [*(r.value for r in ACCOUNT_ROLES), "anonymous", "system_token"]
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_nobody_reads_or_writes_outside_their_scope(
+    who: str, app: FastAPI, client: TestClient, db: Session
+) -> None:
+    world = _build_world(db)
+    headers: dict[str, str] = {}
+    if who == "system_token":
+        _, plaintext = create_token(db, audit.SYSTEM, name="xihu system", region_codes=[XIHU])
+        headers["authorization"] = f"Bearer {plaintext}"
+    elif who != "anonymous":
+        role = Role(who)
+        uscc = world.entity_a.uscc if role is Role.APPLICANT else None
+        user = make_user(db, role, [XIHU], entity_uscc=uscc)
+        login(client, user.username, PASSWORD)
+    before = _outside(db, world)
+
+    walked = 0
+    for method, template in _routes(app):
+        if template in {"/logout"}:
+            continue  # would end the session the rest of the walk runs in
+        path = _fill(template, world)
+        if method != "GET" and "authorization" not in headers:
+            headers_with_csrf = {**headers, "x-csrf-token": csrf_of(client, "/login")}
+        else:
+            headers_with_csrf = headers
+        response = _attempt(client, method, path, world, headers_with_csrf)
+        walked += 1
+        where = f"{who} {method} {template} → {response.status_code}"
+        assert response.status_code < 500, where
+        text = response.text
+        for marker in world.markers:
+            assert marker not in text, f"{where} shows {marker!r}"
+        if (
+            "{" in template
+            and template.split("/")[-1] != "{locale}"
+            and "{rule_id}" not in template
+        ):
+            assert response.status_code in {303, 401, 403, 404, 405, 422}, where
+        assert _outside(db, world) == before, f"{where} changed Binjiang"
+    assert walked > 30
+
+
+def test_the_walk_can_see_the_markers_with_a_national_scope(
+    client: TestClient, db: Session
+) -> None:
+    """The control: the same requests by a national officer do show Binjiang's records, so the
+    walk above would notice a leak."""
+    world = _build_world(db)
+    officer = make_user(db, Role.OFFICER, ["000000"])
+    login(client, officer.username, PASSWORD)
+    listing = client.get("/registry/entities").text
+    assert MARK in listing
+    detail = client.get(f"/api/v1/registry/entities/{world.entity_b.id}")
+    assert detail.status_code == 200
+    assert world.entity_b.uscc in detail.text
