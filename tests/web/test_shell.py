@@ -79,3 +79,14 @@ def test_api_errors_are_problem_json(client: TestClient) -> None:
 
 def test_health(client: TestClient) -> None:
     assert client.get("/api/v1/health").json()["status"] == "ok"
+
+
+def test_the_language_switch_keeps_the_search_the_user_was_looking_at(
+    client: TestClient, db: Session
+) -> None:
+    user = make_user(db)
+    login(client, user.username, PASSWORD)
+    page = client.get("/rules?q=调解").text
+    assert "/lang/en?next=/rules%3Fq%3D" in page
+    response = client.get("/lang/en?next=/rules%3Fq%3D%E8%B0%83%E8%A7%A3", follow_redirects=False)
+    assert response.headers["location"] == "/rules?q=%E8%B0%83%E8%A7%A3"
