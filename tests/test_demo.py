@@ -37,9 +37,11 @@ def test_the_demo_city_has_entities_rights_of_every_kind_and_an_account_for_ever
 def test_the_demo_applicant_owns_the_first_company(db: Session) -> None:
     populate(db, companies=5)
     applicant = db.scalar(select(User).where(User.username == "applicant"))
-    assert applicant is not None and applicant.entity_uscc
+    assert applicant is not None
+    assert applicant.entity_uscc
     company = db.scalar(select(MarketEntity).where(MarketEntity.uscc == applicant.entity_uscc))
-    assert company is not None and "西湖龙井" in company.name
+    assert company is not None
+    assert "西湖龙井" in company.name
 
 
 def test_the_same_seed_gives_the_same_city() -> None:

@@ -12,12 +12,12 @@ from ipprotect import __version__
 from ipprotect.core import errors
 from ipprotect.core.deps import csrf_protect
 from ipprotect.db import make_engine, make_sessionmaker
-from ipprotect.settings import Settings, get_settings
-from ipprotect.web import admin, pages
-from ipprotect.web.i18n import LOCALES, set_locale
 from ipprotect.registry import api as registry_api
 from ipprotect.registry import pages as registry_pages
+from ipprotect.settings import Settings, get_settings
+from ipprotect.web import admin, pages
 from ipprotect.web import rules as rules_pages
+from ipprotect.web.i18n import LOCALES, set_locale
 
 STATIC = Path(__file__).parent / "web" / "static"
 LOCALE_COOKIE = "lang"

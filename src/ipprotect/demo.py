@@ -40,11 +40,12 @@ DISTRICTS = {  # GB/T 2260 codes of Hangzhou's districts, counties and county-le
     "330127": "淳安",
     "330182": "建德",
 }
-BRANDS = (
-    "龙井 天目 钱江 西子 之江 湖畔 云栖 梦溪 海创 九堡 良渚 径山 千岛 富春 新安 望江 青芝 "
-    "博远 华澜 睿信 智微 嘉禾 鼎盛 汇通 启明 星河 翠峰 灵隐 梅家坞 龙坞 丝路 "
-    "青瓷 宋韵 江南 吴越 慧眼 数联 云帆 赛思"
-).split()
+BRANDS = [
+    "龙井", "天目", "钱江", "西子", "之江", "湖畔", "云栖", "梦溪", "海创", "九堡", "良渚",
+    "径山", "千岛", "富春", "新安", "望江", "青芝", "博远", "华澜", "睿信", "智微", "嘉禾",
+    "鼎盛", "汇通", "启明", "星河", "翠峰", "灵隐", "梅家坞", "龙坞", "丝路", "青瓷", "宋韵",
+    "江南", "吴越", "慧眼", "数联", "云帆", "赛思",
+]  # fmt: skip
 TRADES = [
     ("茶业", 30),
     ("科技", 35),
@@ -122,7 +123,8 @@ def _phone(rng: random.Random) -> str:
 
 
 def _address(rng: random.Random, district: str) -> str:
-    return f"浙江省杭州市{ids.region_name(district, 'zh_CN')}{rng.choice(STREETS)}{rng.randrange(1, 999)}号"
+    street = f"{rng.choice(STREETS)}{rng.randrange(1, 999)}号"
+    return f"浙江省杭州市{ids.region_name(district, 'zh_CN')}{street}"
 
 
 def _org_body(rng: random.Random) -> str:
@@ -132,7 +134,7 @@ def _org_body(rng: random.Random) -> str:
 
 def _company_drafts(rng: random.Random, count: int) -> list[tuple[registry.EntityDraft, int]]:
     """Company drafts with the Nice class of their trade. The first is the applicant's company."""
-    drafts = []
+    drafts: list[tuple[registry.EntityDraft, int]] = []
     names: set[str] = set()
     while len(drafts) < count:
         district = "330106" if not drafts else rng.choice(list(DISTRICTS))
@@ -165,7 +167,7 @@ def _company_drafts(rng: random.Random, count: int) -> list[tuple[registry.Entit
 
 
 def _other_drafts(rng: random.Random) -> list[registry.EntityDraft]:
-    drafts = []
+    drafts: list[registry.EntityDraft] = []
     for _ in range(
         30
     ):  # individual businesses (个体工商户) carry USCCs with authority 9, category 2
@@ -275,7 +277,8 @@ def _rights_for(
         drafts.append(
             registry.RightDraft(
                 kind=RightKind.COPYRIGHT.value,
-                number=f"{filed.year}SR{rng.randrange(10**6, 10**7)}",  # software copyright register no.
+                # the register number of a software copyright (计算机软件著作权登记号)
+                number=f"{filed.year}SR{rng.randrange(10**6, 10**7)}",
                 title=f"{brand_name}管理系统V{rng.randrange(1, 5)}.0",
                 owner_id=str(owner.id),
                 filed_on=filed.isoformat(),
@@ -295,7 +298,7 @@ def _rights_for(
 
 
 def _special_rights(entities: list[MarketEntity]) -> list[registry.RightDraft]:
-    """Rights of the kinds that few companies hold: a geographical indication and plant varieties."""
+    """Rights of kinds few companies hold: a geographical indication and a plant variety."""
     tea_association = next(e for e in entities if e.name == "杭州市茶叶行业协会")
     university = next(e for e in entities if e.name == "浙江大学")
     return [

@@ -36,7 +36,7 @@ def test_streamed_csv_equals_the_whole_export() -> None:
 
 
 def test_blank_rows_are_skipped_but_row_numbers_stay_true() -> None:
-    table = read_table("a,b\n1,2\n,\n3,4\n".encode(), "x.csv")
+    table = read_table(b"a,b\n1,2\n,\n3,4\n", "x.csv")
     assert [r.number for r in table.rows] == [2, 4]
 
 

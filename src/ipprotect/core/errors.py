@@ -5,8 +5,9 @@ Every bad input gets a 4xx `application/problem+json` body:
 `code` values are stable: clients and translations key on them, never on the English text.
 """
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,13 +22,13 @@ PROBLEM_JSON = "application/problem+json"
 
 @dataclass(frozen=True)
 class FieldError:
-    """One bad field. `message` is an English template (the msgid pages translate) filled
-    from `params`, so the same error reads in Chinese next to the field and in English in the API."""
+    """One bad field. `message` is an English template (the msgid pages translate) filled from
+    `params`, so the same error reads in Chinese next to the field and in English in the API."""
 
     field: str  # dotted path into the input, e.g. "uscc" or "rights.0.number"
     code: str
     message: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def text(self, translate: Callable[[str], str] = str) -> str:
         return translate(self.message).format(**self.params)
@@ -37,15 +38,15 @@ class FieldError:
 
 
 @dataclass
-class Problem(Exception):
+class Problem(Exception):  # noqa: N818 - a problem document (RFC 9457), not only an error
     """Raised by services and handlers; rendered as problem+json by the app."""
 
     status: int
     code: str
     title: str
     detail: str = ""
-    errors: list[FieldError] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
+    errors: list[FieldError] = dataclasses.field(default_factory=list)
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {

@@ -7,11 +7,11 @@ A region code becomes a prefix by dropping trailing "00" pairs: 330000 (Zhejiang
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, false, or_, true
 
-T = TypeVar("T", bound=tuple[Any, ...])
+Ts = TypeVarTuple("Ts")
 
 NATIONAL = "000000"
 
@@ -51,6 +51,6 @@ class Scope:
         return or_(*(column.startswith(p, autoescape=True) for p in sorted(self.prefixes)))
 
 
-def apply(stmt: Select[T], column: Any, scope: Scope) -> Select[T]:
+def apply(stmt: Select[*Ts], column: Any, scope: Scope) -> Select[*Ts]:
     """Restrict a query to the rows whose region column lies inside the scope."""
     return stmt.where(scope.clause(column))
