@@ -62,8 +62,6 @@ def test_no_msgid_is_translated_differently_in_two_catalogs() -> None:
 def test_translations_keep_their_placeholders(placeholder: str) -> None:
     zh = catalog("zh_CN")
     broken = [
-        msgid
-        for msgid, text in zh.items()
-        if msgid.count(placeholder) != text.count(placeholder)
+        msgid for msgid, text in zh.items() if msgid.count(placeholder) != text.count(placeholder)
     ]
     assert not broken, broken
