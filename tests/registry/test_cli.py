@@ -65,6 +65,27 @@ def test_importing_the_same_file_again_skips_every_row(data_dir: Path) -> None:
     assert "skipped 1" in again.output
 
 
+def test_rights_import_with_what_rights_and_find_their_owners_by_credit_code(
+    data_dir: Path,
+) -> None:
+    code = uscc(XIHU)
+    entities = data_dir / "entities.csv"
+    entities.write_text(f"name,uscc\n命令行权利人有限公司,{code}\n", encoding="utf-8")
+    assert runner.invoke(app, ["registry", "import", str(entities)]).exit_code == 0
+    rights = data_dir / "权利.csv"
+    rights.write_bytes(
+        "类型,注册号,名称,权利人统一社会信用代码,尼斯分类\n"
+        f"商标,30042345,命令行商标,{code},30\n"
+        f"商标,30042346,命令行坏行,{uscc(XIHU)},30\n".encode("gb18030")
+    )
+    result = runner.invoke(app, ["registry", "import", str(rights), "--what", "rights"])
+    assert result.exit_code == 1, result.output  # one row was refused
+    assert "created 1" in result.output
+    assert "row 3 owner_uscc (unknown_owner)" in result.output
+    again = runner.invoke(app, ["registry", "import", str(rights), "--what", "rights"])
+    assert "skipped 1" in again.output
+
+
 def test_an_unreadable_file_exits_2(data_dir: Path) -> None:
     source = data_dir / "list.csv"
     source.write_text("uscc\n123\n", encoding="utf-8")

@@ -10,18 +10,18 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from ipprotect.core import audit, jobs
+from ipprotect.core import jobs
 from ipprotect.core.auth import Role
 from ipprotect.core.tabular import read_table
-from ipprotect.registry import imports, service
+from ipprotect.registry import entity_import, imports, service
 from ipprotect.registry.models import EntityKind, MarketEntity
 from ipprotect.settings import Settings
 from tests.conftest import csrf_of, login
 from tests.factories import BINJIANG, PASSWORD, XIHU, make_user
 from tests.registry.factories import bearer, make_entity, uscc
+from tests.registry.importing import fail_audit_of, queued, run_import
 
 IMPORT = "/api/v1/registry/entities/import"
 
@@ -39,13 +39,7 @@ def _count(db: Session, name: str) -> int:
 def _import(
     client: TestClient, headers: dict[str, str], data: bytes, name: str, **form: str
 ) -> Any:
-    response = client.post(
-        IMPORT, files={"file": (name, data)}, data={"region_code": XIHU, **form}, headers=headers
-    )
-    assert response.status_code == 202, response.text
-    job = client.get(response.json()["url"], headers=headers)
-    assert job.status_code == 200
-    return job.json()
+    return run_import(client, IMPORT, headers, data, name, **{"region_code": XIHU, **form})
 
 
 def test_a_gb18030_csv_imports_good_rows_and_reports_bad_rows_by_number(
@@ -96,14 +90,7 @@ def test_an_xlsx_with_english_headers_imports(client: TestClient, db: Session) -
 def test_a_database_error_on_a_row_leaves_nothing_of_that_row(
     client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    record = audit.record
-
-    def failing(session: Session, actor: audit.Actor, action: str, *args: Any, **kw: Any) -> Any:
-        if (kw.get("after") or {}).get("name") == "写到一半的有限公司":
-            raise OperationalError("INSERT INTO audit_events", {}, Exception("disk I/O error"))
-        return record(session, actor, action, *args, **kw)
-
-    monkeypatch.setattr(audit, "record", failing)
+    fail_audit_of(monkeypatch, "name", "写到一半的有限公司")
     data = _gb18030_csv(
         [
             ["写到一半的有限公司", uscc(XIHU), "企业", XIHU, ""],
@@ -201,15 +188,7 @@ def test_a_file_over_the_row_limit_is_refused(
 
 
 def test_two_imports_into_one_region_do_not_overlap(client: TestClient, db: Session) -> None:
-    table = read_table(_gb18030_csv([["甲公司", uscc(), "", "", ""]]), "a.csv")
-    imports.start(
-        db,
-        service.PLATFORM,
-        table,
-        filename="a.csv",
-        default_region=XIHU,
-        on_duplicate=imports.OnDuplicate.SKIP,
-    )
+    queued(db, entity_import.IMPORTER, _gb18030_csv([["甲公司", uscc(), "", "", ""]]))
     response = client.post(
         IMPORT,
         files={"file": ("b.csv", _gb18030_csv([["乙公司", uscc(), "", "", ""]]))},
@@ -221,15 +200,7 @@ def test_two_imports_into_one_region_do_not_overlap(client: TestClient, db: Sess
 
 
 def test_an_import_job_is_not_shown_to_other_regions(client: TestClient, db: Session) -> None:
-    table = read_table(_gb18030_csv([["甲公司", uscc(), "", "", ""]]), "a.csv")
-    job = imports.start(
-        db,
-        service.PLATFORM,
-        table,
-        filename="a.csv",
-        default_region=XIHU,
-        on_duplicate=imports.OnDuplicate.SKIP,
-    )
+    job, _table = queued(db, entity_import.IMPORTER, _gb18030_csv([["甲公司", uscc(), "", "", ""]]))
     url = f"/api/v1/registry/jobs/{job.id}"
     assert client.get(url, headers=bearer(db, region_codes=[BINJIANG])).status_code == 404
     assert client.get(url, headers=bearer(db, region_codes=[XIHU])).status_code == 200
@@ -276,35 +247,39 @@ def test_a_running_job_page_polls_its_progress(
 ) -> None:
     user = make_user(db, Role.OFFICER, region_codes=[XIHU])
     login(client, user.username, PASSWORD)
-    table = read_table(_gb18030_csv([["甲公司", uscc(), "", "", ""]]), "a.csv")
-    job = imports.start(
-        db,
-        service.PLATFORM,
-        table,
-        filename="a.csv",
-        default_region=XIHU,
-        on_duplicate=imports.OnDuplicate.SKIP,
-    )
+    job, table = queued(db, entity_import.IMPORTER, _gb18030_csv([["甲公司", uscc(), "", "", ""]]))
     fragment = client.get(f"/registry/jobs/{job.id}/progress")
     assert f'hx-get="/registry/jobs/{job.id}/progress"' in fragment.text
     assert 'hx-trigger="every 1s"' in fragment.text
     assert "<html" not in fragment.text
     work = imports.work(
-        service.PLATFORM, table, default_region=XIHU, on_duplicate=imports.OnDuplicate.SKIP
+        entity_import.IMPORTER,
+        service.PLATFORM,
+        table,
+        default_region=XIHU,
+        on_duplicate=imports.OnDuplicate.SKIP,
     )
     jobs.run(app.state.sessionmaker, job.id, work)
     assert 'hx-trigger="every 1s"' not in client.get(f"/registry/jobs/{job.id}/progress").text
 
 
-def test_the_import_form_shows_an_error_next_to_a_missing_file(
-    client: TestClient, db: Session
+@pytest.mark.parametrize(
+    ("path", "update"),
+    [
+        ("/registry/entities/import", "更新已登记的主体"),
+        ("/registry/rights/import", "更新已登记的权利"),
+    ],
+)
+def test_an_import_form_shows_an_error_next_to_a_missing_file(
+    client: TestClient, db: Session, path: str, update: str
 ) -> None:
     user = make_user(db, Role.OFFICER, region_codes=[XIHU])
     login(client, user.username, PASSWORD)
     response = client.post(
-        "/registry/entities/import",
-        data={"csrf_token": csrf_of(client, "/registry/entities/import"), "region_code": XIHU},
+        path,
+        data={"csrf_token": csrf_of(client, path), "region_code": XIHU, "on_duplicate": "update"},
     )
     assert response.status_code == 422
     assert 'id="e-file"' in response.text
     assert "此项为必填项" in response.text
+    assert f'<option value="update" selected>{update}</option>' in response.text

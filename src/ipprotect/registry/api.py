@@ -12,7 +12,7 @@ from ipprotect.core import jobs, tabular
 from ipprotect.core.auth import Principal
 from ipprotect.core.deps import get_session, get_settings, request_id, require
 from ipprotect.core.pagination import MAX_PAGE_SIZE, Page
-from ipprotect.registry import imports, service
+from ipprotect.registry import entity_import, imports, right_import, service
 from ipprotect.registry.models import EntityKind, IpRight, MarketEntity, RightKind
 from ipprotect.registry.schemas import (
     EntityIn,
@@ -176,8 +176,10 @@ def export_entities(
     )
 
 
-@router.post("/entities/import", response_model=JobAccepted, status_code=202)
-def import_entities(
+Start = Callable[[imports.Importer[Any, Any]], JobAccepted]
+
+
+def _upload(
     request: Request,
     background: BackgroundTasks,
     file: UploadFile = File(description="CSV (UTF-8 or GB18030) or XLSX"),
@@ -187,26 +189,32 @@ def import_entities(
     session: Session = Depends(get_session),
     settings: Settings = Depends(get_settings),
     rid: str = Depends(request_id),
-) -> JobAccepted:
-    data = file.file.read()
-    table = imports.read(data, file.filename or "upload.csv", settings.max_import_rows)
-    job = imports.start(
-        session,
-        who,
-        table,
-        filename=file.filename or "",
-        default_region=region_code.strip(),
-        on_duplicate=on_duplicate,
-    )
-    work = imports.work(
-        who,
-        table,
-        default_region=region_code.strip(),
-        on_duplicate=on_duplicate,
-        request_id=rid,
-    )
-    background.add_task(jobs.run, request.app.state.sessionmaker, job.id, work)
-    return JobAccepted(job_id=job.id, status=job.status, url=f"{router.prefix}/jobs/{job.id}")
+) -> Start:
+    """The upload every import route takes; call the result with an importer to queue the job
+    and run it in the background."""
+
+    def start(importer: imports.Importer[Any, Any]) -> JobAccepted:
+        job, work = imports.queue(
+            session,
+            importer,
+            who,
+            file.file.read(),
+            file.filename or "upload.csv",
+            max_rows=settings.max_import_rows,
+            default_region=region_code.strip(),
+            on_duplicate=on_duplicate,
+            request_id=rid,
+        )
+        background.add_task(jobs.run, request.app.state.sessionmaker, job.id, work)
+        return JobAccepted(job_id=job.id, status=job.status, url=f"{router.prefix}/jobs/{job.id}")
+
+    return start
+
+
+@router.post("/entities/import", response_model=JobAccepted, status_code=202)
+def import_entities(start: Start = Depends(_upload)) -> JobAccepted:
+    """Import market entities; follow the job at the returned url."""
+    return start(entity_import.IMPORTER)
 
 
 @router.get("/entities/{entity_id}", response_model=EntityOut)
@@ -293,6 +301,13 @@ def export_rights(
         service.RIGHT_COLUMNS,
         lambda session: service.right_rows(session, who, filters),
     )
+
+
+@router.post("/rights/import", response_model=JobAccepted, status_code=202)
+def import_rights(start: Start = Depends(_upload)) -> JobAccepted:
+    """Import IP rights, each owned by an entity named by its credit code (`owner_uscc`) or its
+    id (`owner_id`); rows without a region take the job's, else their owner's region."""
+    return start(right_import.IMPORTER)
 
 
 @router.get("/rights/{right_id}", response_model=RightOut)

@@ -1,10 +1,13 @@
-"""`ipprotect registry`: import, export and search market entities from the command line.
+"""`ipprotect registry`: import market entities and IP rights, export and search market entities
+from the command line.
 
 The CLI acts as the platform itself (audit actor "system") with national scope: whoever can run
 it already holds the database.
 """
 
+import enum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -16,7 +19,7 @@ from ipprotect.core import jobs, tabular
 from ipprotect.core.errors import Problem
 from ipprotect.core.jobs import JobStatus
 from ipprotect.db import make_engine, make_sessionmaker
-from ipprotect.registry import imports, service
+from ipprotect.registry import entity_import, imports, right_import, service
 from ipprotect.registry.models import EntityKind
 from ipprotect.settings import get_settings
 from ipprotect.web.i18n import gettext, set_locale
@@ -39,55 +42,69 @@ def _refused(problem: Problem) -> typer.Exit:
     return typer.Exit(2)
 
 
+class What(enum.StrEnum):
+    ENTITIES = "entities"
+    RIGHTS = "rights"
+
+
+IMPORTERS: dict[What, imports.Importer[Any, Any]] = {
+    What.ENTITIES: entity_import.IMPORTER,
+    What.RIGHTS: right_import.IMPORTER,
+}
+
+
 @app.command("import")
-def import_entities(
+def import_records(
     file: Path = typer.Argument(
         ..., exists=True, dir_okay=False, help="CSV (UTF-8 or GB18030) or XLSX."
     ),
+    what: What = typer.Option(
+        What.ENTITIES,
+        help="entities: market entities; rights: IP rights, owners named by credit code "
+        "(owner_uscc) or id (owner_id).",
+    ),
     region: str = typer.Option(
-        "", help="Region code of rows that give none; imports into one region run one at a time."
+        "",
+        help="Region code of rows that give none (rights: else the owner's); imports of one "
+        "kind into one region run one at a time.",
     ),
     on_duplicate: imports.OnDuplicate = typer.Option(
         imports.OnDuplicate.SKIP,
-        help="skip: keep the registered entity and note the row; "
+        help="skip: keep the registered record and note the row; "
         "update: overwrite it with the row's non-empty cells.",
     ),
     errors: Path | None = typer.Option(
         None, "--errors", help="Write the refused and skipped rows to this CSV."
     ),
 ) -> None:
-    """Import market entities. Exits 0 when every row was imported or skipped, 1 when some rows
-    were refused, 2 when the file or the job failed."""
+    """Import market entities or IP rights. Entities unless --what rights. Exits 0 when every
+    row was imported or skipped, 1 when some rows were refused, 2 when the file or the job
+    failed."""
     factory = _sessionmaker()
-    settings = get_settings()
-    try:
-        table = imports.read(file.read_bytes(), file.name, settings.max_import_rows)
-        with factory() as session:
-            job = imports.start(
-                session,
-                service.PLATFORM,
-                table,
-                filename=file.name,
-                default_region=region,
-                on_duplicate=on_duplicate,
-            )
-    except Problem as problem:
-        raise _refused(problem) from None
     columns = (
         *Progress.get_default_columns()[:1],
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task(file.name, total=len(table.rows))
-        work = imports.work(
-            service.PLATFORM,
-            table,
-            default_region=region,
-            on_duplicate=on_duplicate,
-            on_row=lambda done, _total: bar.update(task, completed=done),
-        )
+    bar = Progress(*columns, console=console)
+    task = bar.add_task(file.name, total=None)
+    try:
+        with factory() as session:
+            job, work = imports.queue(
+                session,
+                IMPORTERS[what],
+                service.PLATFORM,
+                file.read_bytes(),
+                file.name,
+                max_rows=get_settings().max_import_rows,
+                default_region=region,
+                on_duplicate=on_duplicate,
+                on_row=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except Problem as problem:
+        raise _refused(problem) from None
+    with bar:
         job = jobs.run(factory, job.id, work)
     counts = ", ".join(f"{key} {value}" for key, value in sorted(job.counts.items()))
     console.print(f"job {job.id} {job.status.value}: {counts or 'no rows'}")

@@ -1,15 +1,17 @@
-"""Importing market entities from CSV or XLSX as a job.
+"""Importing registry records from CSV or XLSX as a job: the machinery every import shares.
 
-The file is read and checked before the job is queued (an unreadable file is refused at once);
-each row is then validated by the same service code as the forms. A bad row is reported with
-its number and reasons and skipped; a good row is written whole inside a SAVEPOINT, so a
-database error on one row cannot leave half of it. Headers and kinds may be English or Chinese.
+What differs between importing market entities and importing IP rights (the columns, how a row
+becomes a draft, how a duplicate is found and saved) is an `Importer`; see `entity_import` and
+`right_import`. The file is read and checked before the job is queued (an unreadable file is
+refused at once); each row is then validated by the same service code as the forms. A bad row is
+reported with its number and reasons and skipped; a good row is written whole inside a
+SAVEPOINT, so a database error on one row cannot leave half of it.
 """
 
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -19,54 +21,40 @@ from ipprotect.core.auth import Principal
 from ipprotect.core.errors import FieldError, Problem, invalid
 from ipprotect.core.scope import NATIONAL
 from ipprotect.core.tabular import Row, Table, TableError, read_table
-from ipprotect.registry import search, service
-from ipprotect.registry.models import ENTITY_KIND_LABELS, EntityKind, MarketEntity
+from ipprotect.registry import service
 from ipprotect.web.i18n import N_
 
-JOB_KIND = "registry.import_entities"
+R = TypeVar("R")  # the registered record: a market entity, an IP right
+D = TypeVar("D")  # its draft, as the service's create and update take it
 
-COLUMN_ALIASES = {
-    "name": "name",
-    "名称": "name",
-    "企业名称": "name",
-    "主体名称": "name",
-    "uscc": "uscc",
-    "统一社会信用代码": "uscc",
-    "kind": "kind",
-    "类型": "kind",
-    "主体类型": "kind",
-    "region_code": "region_code",
-    "行政区划代码": "region_code",
-    "legal_representative": "legal_representative",
-    "法定代表人": "legal_representative",
-    "address": "address",
-    "地址": "address",
-    "住所": "address",
-    "phone": "phone",
-    "电话": "phone",
-    "联系电话": "phone",
-    "email": "email",
-    "邮箱": "email",
-    "电子邮箱": "email",
-}
-
-KIND_ALIASES: dict[str, EntityKind] = {
-    **{kind.value: kind for kind in EntityKind},
-    **{label.lower(): kind for kind, label in ENTITY_KIND_LABELS.items()},
-    "企业": EntityKind.COMPANY,
-    "公司": EntityKind.COMPANY,
-    "个体工商户": EntityKind.INDIVIDUAL_BUSINESS,
-    "自然人": EntityKind.NATURAL_PERSON,
-    "事业单位": EntityKind.PUBLIC_INSTITUTION,
-    "社会组织": EntityKind.SOCIAL_ORGANISATION,
-    "境外主体": EntityKind.FOREIGN,
-    "其他": EntityKind.OTHER,
-}
+Cells = dict[str, str]
 
 
 class OnDuplicate(enum.StrEnum):
-    SKIP = "skip"  # keep the registered entity, note the row
-    UPDATE = "update"  # overwrite the registered entity with the row's non-empty cells
+    SKIP = "skip"  # keep the registered record, note the row
+    UPDATE = "update"  # overwrite the registered record with the row's non-empty cells
+
+
+@dataclass(frozen=True)
+class Importer(Generic[R, D]):
+    """One kind of record a spreadsheet can bring in: how a row becomes a draft, and the
+    service functions (the forms' own) that check and save it."""
+
+    job_kind: str  # also the msgid the dashboard shows for the job
+    columns: dict[str, str]  # header (lower case, English or Chinese) -> draft field
+    required: dict[str, str]  # draft field -> how the missing-column error names it
+    # The row's non-empty cells under draft field names, choices as their English values.
+    cells: Callable[[Row], Cells]
+    # The registered record the row repeats (any scope: the save checks the scope), if any.
+    find: Callable[[Session, Cells], R | None]
+    # A new record's draft; the string is the region of rows that give none ("": none given).
+    new: Callable[[Cells, str], D]
+    # The registered record's draft with the row's non-empty cells on top.
+    merged: Callable[[R, Cells], D]
+    create: Callable[[Session, Principal, D, str | None], object]
+    update: Callable[[Session, Principal, R, D, str | None], object]
+    skipped: FieldError  # the note on a duplicate row left alone
+    taken: FieldError  # the error on a duplicate the importer may not see
 
 
 @dataclass(frozen=True)
@@ -111,7 +99,7 @@ def issue_rows(job: jobs.Job, translate: Callable[[str], str]) -> list[list[Any]
     return sorted(rows, key=lambda r: int(r[0]))
 
 
-def read(data: bytes, filename: str, max_rows: int) -> Table:
+def read(importer: Importer[Any, Any], data: bytes, filename: str, max_rows: int) -> Table:
     """Read and check an uploaded file; a file that cannot be imported at all is refused (422)."""
     try:
         table = read_table(data, filename)
@@ -126,18 +114,16 @@ def read(data: bytes, filename: str, max_rows: int) -> Table:
                 )
             ]
         ) from exc
-    columns = {COLUMN_ALIASES.get(h) for h in table.header}
-    if "name" not in columns:
-        raise invalid(
-            [
-                FieldError(
-                    "file",
-                    "missing_column",
-                    N_("The file has no column {column}"),
-                    {"column": "name / 名称"},
-                )
-            ]
+    columns = {importer.columns.get(h) for h in table.header}
+    missing = [
+        FieldError(
+            "file", "missing_column", N_("The file has no column {column}"), {"column": shown}
         )
+        for field, shown in importer.required.items()
+        if field not in columns
+    ]
+    if missing:
+        raise invalid(missing)
     if len(table.rows) > max_rows:
         raise invalid(
             [
@@ -152,8 +138,23 @@ def read(data: bytes, filename: str, max_rows: int) -> Table:
     return table
 
 
+def cells(columns: Mapping[str, str], row: Row, choices: Mapping[str, Mapping[str, str]]) -> Cells:
+    """The row's non-empty cells under their field names; a cell of a field in `choices` is
+    looked up there (lower case) and kept as typed when it is not found, for the service to
+    refuse with its own message."""
+    found: Cells = {}
+    for header, raw in row.values.items():
+        field = columns.get(header)
+        value = raw.strip()
+        if field is None or not value:
+            continue
+        found[field] = str(choices.get(field, {}).get(value.lower(), value))
+    return found
+
+
 def start(
     session: Session,
+    importer: Importer[Any, Any],
     who: Principal,
     table: Table,
     *,
@@ -161,9 +162,9 @@ def start(
     default_region: str,
     on_duplicate: OnDuplicate,
 ) -> jobs.Job:
-    """Queue an import. One import at a time per region (the job lock), so two runs into the same
-    region cannot interleave their duplicate checks. Without a default region the region is the
-    importer's own area. Commits the job row."""
+    """Queue an import. One import of a kind at a time per region (the job lock), so two runs
+    into the same region cannot interleave their duplicate checks. Without a default region the
+    region is the importer's own area. Commits the job row."""
     if default_region:
         errors: list[FieldError] = []
         service.check_region(errors, who, default_region)
@@ -172,8 +173,8 @@ def start(
     region = default_region or min(who.scope.prefixes, default="").ljust(6, "0")
     return jobs.create(
         session,
-        JOB_KIND,
-        lock=f"registry.import:{region}",
+        importer.job_kind,
+        lock=f"{importer.job_kind}:{region}",
         created_by=who.user_id,
         region_code=None if region == NATIONAL else region,
         params={
@@ -186,37 +187,11 @@ def start(
     )
 
 
-# Exports mask natural persons' phones and addresses with "*": such a cell is read as empty, so
-# an edited export imported back can never overwrite personal data with its mask.
-MASKABLE = {"phone", "address"}
-
-
-def _cells(row: Row) -> dict[str, str]:
-    """The row's non-empty cells under the draft's field names, kinds in their English value."""
-    cells: dict[str, str] = {}
-    for header, raw in row.values.items():
-        field = COLUMN_ALIASES.get(header)
-        value = raw.strip()
-        if field is None or not value or (field in MASKABLE and "*" in value):
-            continue
-        cells[field] = KIND_ALIASES.get(value.lower(), value) if field == "kind" else value
-    return cells
-
-
-def _new(cells: dict[str, str], default_region: str) -> service.EntityDraft:
-    defaults = {"kind": EntityKind.COMPANY.value, "region_code": default_region}
-    return service.EntityDraft(**(defaults | cells))
-
-
-def _merged(entity: MarketEntity, cells: dict[str, str]) -> service.EntityDraft:
-    """The registered values with the row's non-empty cells on top (empty cells change nothing)."""
-    return replace(service.entity_draft(entity), **cells)
-
-
 Work = Callable[[Session, jobs.Progress], dict[str, Any]]
 
 
 def work(
+    importer: Importer[Any, Any],
     who: Principal,
     table: Table,
     *,
@@ -234,7 +209,15 @@ def work(
         progress.set_total(total)
         for done, row in enumerate(table.rows, start=1):
             outcome = _import_row(
-                session, who, row, default_region, on_duplicate, request_id, errors, notes
+                session,
+                importer,
+                who,
+                row,
+                default_region,
+                on_duplicate,
+                request_id,
+                errors,
+                notes,
             )
             progress.count(outcome)
             progress.advance()
@@ -252,6 +235,7 @@ def work(
 
 def _import_row(
     session: Session,
+    importer: Importer[R, D],
     who: Principal,
     row: Row,
     default_region: str,
@@ -261,34 +245,21 @@ def _import_row(
     notes: list[RowIssue],
 ) -> str:
     """Import one row whole or not at all; say what happened: created, updated, skipped, failed."""
-    cells = _cells(row)
-    code = search.normalise_code(cells.get("uscc", ""))
-    existing = service.entity_by_uscc(session, code) if code else None
+    found = importer.cells(row)
+    existing = importer.find(session, found)
     if existing is not None and on_duplicate is OnDuplicate.SKIP:
-        notes.append(
-            RowIssue(
-                row.number,
-                FieldError(
-                    "uscc",
-                    "duplicate_skipped",
-                    N_("An entity with this code is already registered; the row was skipped"),
-                ),
-            )
-        )
+        notes.append(RowIssue(row.number, importer.skipped))
         return "skipped"
     try:
         with session.begin_nested():
             if existing is None:
-                service.create_entity(session, who, _new(cells, default_region), request_id)
+                importer.create(session, who, importer.new(found, default_region), request_id)
                 return "created"
-            service.update_entity(session, who, existing, _merged(existing, cells), request_id)
+            importer.update(session, who, existing, importer.merged(existing, found), request_id)
             return "updated"
     except Problem as problem:
-        reasons = problem.errors or [
-            # The registered entity is outside the importer's area: only say the code is taken.
-            FieldError("uscc", "uscc_taken", N_("Another entity already has this code"))
-        ]
-        errors += [RowIssue(row.number, e) for e in reasons]
+        # Without field errors the registered record is outside the importer's area.
+        errors += [RowIssue(row.number, e) for e in problem.errors or [importer.taken]]
     except SQLAlchemyError as exc:
         errors.append(
             RowIssue(
@@ -302,3 +273,41 @@ def _import_row(
             )
         )
     return "failed"
+
+
+def queue(
+    session: Session,
+    importer: Importer[Any, Any],
+    who: Principal,
+    data: bytes,
+    filename: str,
+    *,
+    max_rows: int,
+    default_region: str,
+    on_duplicate: OnDuplicate,
+    request_id: str | None = None,
+    on_row: Callable[[int, int], None] | None = None,
+) -> tuple[jobs.Job, Work]:
+    """Read an uploaded file and queue its import (`read`, then `start`): the queued job and the
+    work that runs it. An unimportable file is refused (422), a region already importing this
+    kind of record too (409)."""
+    table = read(importer, data, filename, max_rows)
+    job = start(
+        session,
+        importer,
+        who,
+        table,
+        filename=filename,
+        default_region=default_region,
+        on_duplicate=on_duplicate,
+    )
+    run = work(
+        importer,
+        who,
+        table,
+        default_region=default_region,
+        on_duplicate=on_duplicate,
+        request_id=request_id,
+        on_row=on_row,
+    )
+    return job, run

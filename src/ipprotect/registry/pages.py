@@ -1,7 +1,8 @@
 """Registry pages: lists with filters and exports, detail pages with history, forms that show each
 error next to its field, the import upload and the job page that follows its progress."""
 
-from dataclasses import fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from ipprotect.core.auth import Principal
 from ipprotect.core.deps import get_session, get_settings, request_id, require
 from ipprotect.core.errors import FieldError, Problem, invalid
 from ipprotect.core.scope import NATIONAL
-from ipprotect.registry import imports, service
+from ipprotect.registry import entity_import, imports, right_import, service
 from ipprotect.registry.models import (
     ENTITY_KIND_LABELS,
     RIGHT_KIND_LABELS,
@@ -51,6 +52,7 @@ FIELD_LABELS = {
     "number": N_("Number"),
     "title": N_("Title"),
     "owner_id": N_("Owner (market entity number)"),
+    "owner_uscc": N_("Owner's unified social credit code"),
     "nice_classes": N_("Nice classes"),
     "patent_kind": N_("Patent kind"),
     "filed_on": N_("Filed on"),
@@ -156,6 +158,149 @@ def _history(
     return rows
 
 
+# ---------------------------------------------------------------- imports
+
+
+@dataclass(frozen=True)
+class ImportPage:
+    """What the import form and the job page say about one kind of record (msgids)."""
+
+    importer: imports.Importer[Any, Any]
+    list_path: str  # the list the records join; the form is at list_path + "/import"
+    title: str
+    columns: str  # the paragraph that names the columns
+    duplicate: str  # the question what to do with a record already registered
+    update: str  # the answer that updates it
+    back: str  # the link back to the list
+
+
+ENTITY_IMPORT = ImportPage(
+    importer=entity_import.IMPORTER,
+    list_path="/registry/entities",
+    title=N_("Import market entities"),
+    columns=N_(
+        "A CSV file (UTF-8 or GB18030) or an XLSX file whose first row names the columns, in "
+        "English or Chinese: name (名称), uscc (统一社会信用代码), kind (类型), region_code "
+        "(行政区划代码), legal_representative (法定代表人), address (地址), phone (电话), "
+        "email (邮箱)."
+    ),
+    duplicate=N_("When the credit code is already registered"),
+    update=N_("Update the registered entity"),
+    back=N_("Back to the market entities"),
+)
+RIGHT_IMPORT = ImportPage(
+    importer=right_import.IMPORTER,
+    list_path="/registry/rights",
+    title=N_("Import IP rights"),
+    columns=N_(
+        "A CSV file (UTF-8 or GB18030) or an XLSX file whose first row names the columns, in "
+        "English or Chinese: kind (类型: 专利, 商标, 地理标志, 著作权, 商业秘密, 植物新品种), "
+        "number (申请号, 注册号 or 登记号), title (名称), owner_uscc (权利人统一社会信用代码) or "
+        "owner_id, nice_classes (尼斯分类, e.g. 30, 35), filed_on (申请日), granted_on (授权日 or "
+        "注册日), expires_on (到期日), status (状态), region_code (行政区划代码). Dates as "
+        "2024-01-31 or 2024/1/31. The owner must be a registered market entity of your area; a "
+        "right without a region takes the region chosen below, else its owner's."
+    ),
+    duplicate=N_("When a right of the same kind and number is already registered"),
+    update=N_("Update the registered right"),
+    back=N_("Back to the IP rights"),
+)
+IMPORT_PAGES = {page.importer.job_kind: page for page in (ENTITY_IMPORT, RIGHT_IMPORT)}
+
+
+def _import_form(
+    request: Request,
+    who: Principal,
+    page: ImportPage,
+    values: dict[str, str],
+    errors: list[FieldError],
+    status_code: int = 200,
+) -> Response:
+    return _render(
+        request,
+        "registry/import.html",
+        status_code=status_code,
+        page=page,
+        values=values,
+        errors=field_errors(errors),
+        region_options=[("", gettext("As given in each row")), *region_options(who)],
+        duplicate_options=[
+            (imports.OnDuplicate.SKIP.value, gettext("Skip the row and note it")),
+            (imports.OnDuplicate.UPDATE.value, gettext(page.update)),
+        ],
+    )
+
+
+StartImport = Callable[[ImportPage], Response]
+
+
+def _import_upload(
+    request: Request,
+    background: BackgroundTasks,
+    file: UploadFile | None = File(None),
+    region_code: str = Form(""),
+    on_duplicate: str = Form(imports.OnDuplicate.SKIP.value),
+    who: Principal = Depends(writer),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    rid: str = Depends(request_id),
+) -> StartImport:
+    """The upload every import form posts; call the result with the page to queue the job and
+    go to its page, or to show the form again with the errors next to their fields."""
+    region_code = region_code.strip()
+    duplicates = (
+        imports.OnDuplicate.UPDATE
+        if on_duplicate == imports.OnDuplicate.UPDATE.value
+        else imports.OnDuplicate.SKIP
+    )
+
+    def start(page: ImportPage) -> Response:
+        try:
+            if file is None or not file.filename:
+                raise invalid([FieldError("file", "required", N_("This field is required"))])
+            job, work = imports.queue(
+                session,
+                page.importer,
+                who,
+                file.file.read(),
+                file.filename,
+                max_rows=settings.max_import_rows,
+                default_region=region_code,
+                on_duplicate=duplicates,
+                request_id=rid,
+            )
+        except Problem as problem:
+            if problem.status != 422:
+                raise
+            values = {"region_code": region_code, "on_duplicate": duplicates.value}
+            return _import_form(request, who, page, values, problem.errors, 422)
+        background.add_task(jobs.run, request.app.state.sessionmaker, job.id, work)
+        return RedirectResponse(f"/registry/jobs/{job.id}", status_code=303)
+
+    return start
+
+
+# Declared before the detail routes, whose {entity_id} and {right_id} would take "import".
+@router.get("/registry/entities/import", response_class=HTMLResponse)
+def entity_import_form(request: Request, who: Principal = Depends(writer)) -> Response:
+    return _import_form(request, who, ENTITY_IMPORT, {}, [])
+
+
+@router.get("/registry/rights/import", response_class=HTMLResponse)
+def right_import_form(request: Request, who: Principal = Depends(writer)) -> Response:
+    return _import_form(request, who, RIGHT_IMPORT, {}, [])
+
+
+@router.post("/registry/entities/import", response_class=HTMLResponse)
+def entity_import_upload(start: StartImport = Depends(_import_upload)) -> Response:
+    return start(ENTITY_IMPORT)
+
+
+@router.post("/registry/rights/import", response_class=HTMLResponse)
+def right_import_upload(start: StartImport = Depends(_import_upload)) -> Response:
+    return start(RIGHT_IMPORT)
+
+
 # ---------------------------------------------------------------- entities
 
 
@@ -244,74 +389,6 @@ def entity_create(
     session.commit()
     _flash(request, gettext("The market entity was registered."), saved.warnings)
     return RedirectResponse(f"/registry/entities/{saved.record.id}", status_code=303)
-
-
-@router.get("/registry/entities/import", response_class=HTMLResponse)
-def import_form(request: Request, who: Principal = Depends(writer)) -> Response:
-    return _import_form(request, who, {}, [])
-
-
-def _import_form(
-    request: Request,
-    who: Principal,
-    values: dict[str, str],
-    errors: list[FieldError],
-    status_code: int = 200,
-) -> Response:
-    return _render(
-        request,
-        "registry/import.html",
-        status_code=status_code,
-        values=values,
-        errors=field_errors(errors),
-        region_options=[("", gettext("As given in each row")), *region_options(who)],
-        duplicate_options=[
-            (imports.OnDuplicate.SKIP.value, gettext("Skip the row and note it")),
-            (imports.OnDuplicate.UPDATE.value, gettext("Update the registered entity")),
-        ],
-    )
-
-
-@router.post("/registry/entities/import", response_class=HTMLResponse)
-def import_upload(
-    request: Request,
-    background: BackgroundTasks,
-    file: UploadFile | None = File(None),
-    region_code: str = Form(""),
-    on_duplicate: str = Form(imports.OnDuplicate.SKIP.value),
-    who: Principal = Depends(writer),
-    session: Session = Depends(get_session),
-    settings: Settings = Depends(get_settings),
-    rid: str = Depends(request_id),
-) -> Response:
-    region_code = region_code.strip()
-    duplicates = (
-        imports.OnDuplicate.UPDATE
-        if on_duplicate == imports.OnDuplicate.UPDATE.value
-        else imports.OnDuplicate.SKIP
-    )
-    try:
-        if file is None or not file.filename:
-            raise invalid([FieldError("file", "required", N_("This field is required"))])
-        table = imports.read(file.file.read(), file.filename, settings.max_import_rows)
-        job = imports.start(
-            session,
-            who,
-            table,
-            filename=file.filename,
-            default_region=region_code,
-            on_duplicate=duplicates,
-        )
-    except Problem as problem:
-        if problem.status != 422:
-            raise
-        values = {"region_code": region_code, "on_duplicate": duplicates.value}
-        return _import_form(request, who, values, problem.errors, 422)
-    work = imports.work(
-        who, table, default_region=region_code, on_duplicate=duplicates, request_id=rid
-    )
-    background.add_task(jobs.run, request.app.state.sessionmaker, job.id, work)
-    return RedirectResponse(f"/registry/jobs/{job.id}", status_code=303)
 
 
 @router.get("/registry/entities/{entity_id}", response_class=HTMLResponse)
@@ -555,6 +632,7 @@ def _job_context(job: jobs.Job) -> dict[str, Any]:
 
     return {
         "job": job,
+        "page": IMPORT_PAGES.get(job.kind, ENTITY_IMPORT),
         "finished": job.finished_at is not None,
         "errors": rows("errors"),
         "notes": rows("notes"),

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from ipprotect.core import audit, ids
 from ipprotect.core.auth import Principal, Role
@@ -56,6 +56,7 @@ _PHONE = re.compile(r"[0-9+()\- ]{5,40}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CLASS_SEPARATORS = re.compile(r"[\s,，;；、]+")
 _CODE_PREFIX = re.compile(r"(?=.*[0-9])[0-9A-Z]{6,17}")
+_DATE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
 
 # auto: by prefix, by substring when the prefix finds nothing; prefix or contains: only that.
 Match = Literal["auto", "prefix", "contains"]
@@ -151,24 +152,31 @@ def _starts(column: Any, prefix: str) -> ColumnElement[bool]:
     return and_(column >= prefix, column < search.successor(prefix))
 
 
-def _name_or_code(q: str, contains: bool) -> ColumnElement[bool] | None:
+def _alternatives(q: str, contains: bool) -> list[ColumnElement[bool]]:
+    """What a typed text may match: a credit code; or a part of the name; or the start of the
+    name, of its core or of a credit code. Empty when the text has nothing to search by."""
     code = search.looks_like_uscc(q)
     if code is not None:
-        return MarketEntity.uscc == code
+        return [MarketEntity.uscc == code]
     folded = search.fold(q)
     if not folded:
-        return None
+        return []
     if contains:
         # A scan of the whole scope: slow on millions of rows, so only on request or as a fallback.
-        return MarketEntity.name_folded.contains(folded, autoescape=True)
-    clauses = [
+        return [MarketEntity.name_folded.contains(folded, autoescape=True)]
+    alternatives = [
         _starts(MarketEntity.name_folded, folded),
         _starts(MarketEntity.name_core, search.core(q)),
     ]
     partial = search.normalise_code(q)
     if _CODE_PREFIX.fullmatch(partial):
-        clauses.append(_starts(MarketEntity.uscc, partial))
-    return or_(*clauses)
+        alternatives.append(_starts(MarketEntity.uscc, partial))
+    return alternatives
+
+
+def _name_or_code(q: str, contains: bool) -> ColumnElement[bool] | None:
+    alternatives = _alternatives(q, contains)
+    return or_(*alternatives) if alternatives else None
 
 
 def _entity_select(
@@ -180,9 +188,18 @@ def _entity_select(
     region_prefix = prefix_of(f.region) if f.region else ""
     if region_prefix:
         stmt = stmt.where(_starts(MarketEntity.region_code, region_prefix))
-    condition = _name_or_code(f.q.strip(), contains) if f.q.strip() else None
-    if condition is not None:
-        stmt = stmt.where(condition)
+    alternatives = _alternatives(f.q.strip(), contains) if f.q.strip() else []
+    if len(alternatives) > 1:
+        # One branch per alternative, each without the rows of the branches before it, instead
+        # of an OR of ranges: each branch is a range of its own index, where PostgreSQL walked
+        # the whole name index in name order to fill a page (benchmarks/registry.py).
+        branches = [
+            stmt.where(alternative, *(not_(before) for before in alternatives[:i]))
+            for i, alternative in enumerate(alternatives)
+        ]
+        found = aliased(MarketEntity, union_all(*branches).subquery())
+        return select(found).order_by(found.name_folded, found.id)
+    stmt = stmt.where(*alternatives)
     return stmt.order_by(MarketEntity.name_folded, MarketEntity.id)
 
 
@@ -193,10 +210,13 @@ def _search(
     if f.match == "contains":
         return _entity_select(visible, f, contains=True)
     stmt = _entity_select(visible, f, contains=False)
-    if f.match == "auto" and f.q.strip():
-        found = session.scalar(stmt.with_only_columns(MarketEntity.id).limit(1))
-        if found is None:
-            return _entity_select(visible, f, contains=True)
+    # Unordered: whether anything matches, without sorting every match (benchmarks/registry.py).
+    if (
+        f.match == "auto"
+        and f.q.strip()
+        and not session.scalar(select(stmt.order_by(None).exists()))
+    ):
+        return _entity_select(visible, f, contains=True)
     return stmt
 
 
@@ -456,6 +476,7 @@ class RightDraft:
     number: str = ""
     title: str = ""
     owner_id: str = ""
+    owner_uscc: str = ""  # the owner's credit code, read when no owner_id is given (imports)
     region_code: str = ""
     nice_classes: str = ""
     filed_on: str = ""
@@ -480,10 +501,15 @@ def right_draft(right: IpRight) -> RightDraft:
 
 
 def _date(errors: list[FieldError], name: str, raw: str) -> date | None:
-    if not raw.strip():
+    """ISO 8601, or year/month/day as Chinese spreadsheets write it (2024/1/31, 2024-1-31)."""
+    text = raw.strip()
+    if not text:
         return None
+    match = _DATE.fullmatch(text)
     try:
-        return date.fromisoformat(raw.strip())
+        return (
+            date(int(match[1]), int(match[3]), int(match[4])) if match else date.fromisoformat(text)
+        )
     except ValueError:
         errors.append(FieldError(name, "invalid_date", N_("Use a date like 2024-03-31")))
         return None
@@ -539,8 +565,24 @@ def _nice_classes(errors: list[FieldError], kind: RightKind | None, raw: str) ->
 
 
 def _owner(
-    session: Session, who: Principal, errors: list[FieldError], raw: str
+    session: Session, who: Principal, errors: list[FieldError], raw: str, uscc: str
 ) -> MarketEntity | None:
+    """The owner by its number or, when none is given, by its credit code. An owner the caller
+    may not see is reported exactly like one that does not exist (never leak existence)."""
+    if not raw.strip() and uscc.strip():
+        code = search.normalise_code(uscc)
+        owner = session.scalar(
+            select(MarketEntity).where(MarketEntity.uscc == code, _entity_visibility(who))
+        )
+        if owner is None:
+            errors.append(
+                FieldError(
+                    "owner_uscc",
+                    "unknown_owner",
+                    N_("No market entity with this credit code in your area"),
+                )
+            )
+        return owner
     owner = session.get(MarketEntity, int(raw)) if raw.strip().isdigit() else None
     if owner is None or not _can_see_entity(who, owner):
         code, message = ("required", N_("This field is required"))
@@ -565,7 +607,7 @@ def _check_right(
     if not title:
         errors.append(FieldError("title", "required", N_("This field is required")))
     _check_length(errors, "title", title, 300)
-    owner = _owner(session, who, errors, d.owner_id)
+    owner = _owner(session, who, errors, d.owner_id, d.owner_uscc)
     region_code = d.region_code.strip() or (owner.region_code if owner else "")
     if owner is not None or d.region_code.strip():
         check_region(errors, who, region_code)
@@ -684,6 +726,20 @@ def update_right(
             after=new,
         )
     return right
+
+
+def right_by_number(session: Session, kind: str, number: str) -> IpRight | None:
+    """The right of this kind registered under this number (as typed: it is made canonical),
+    whatever the scope: for checking duplicates, never for showing."""
+    try:
+        right_kind = RightKind(kind.strip())
+    except ValueError:
+        return None
+    canonical, _patent_kind = _number([], right_kind, number)
+    if canonical is None:
+        return None
+    stmt = select(IpRight).where(IpRight.kind == right_kind, IpRight.number == canonical)
+    return session.scalar(stmt)
 
 
 def get_right(session: Session, who: Principal, right_id: int) -> IpRight:
