@@ -9,11 +9,12 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 from ipprotect.app import create_app
@@ -21,8 +22,19 @@ from ipprotect.core import migrate
 from ipprotect.core.deps import get_session
 from ipprotect.db import make_engine
 from ipprotect.settings import Settings
+from tests import databases
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass runs again only the tests that use the database (via `settings`)."""
+    if not os.environ.get("IPPROTECT_TEST_DATABASE_URL"):
+        return
+    uses_database = [i for i in items if "settings" in getattr(i, "fixturenames", ())]
+    no_database = [i for i in items if "settings" not in getattr(i, "fixturenames", ())]
+    config.hook.pytest_deselected(items=no_database)
+    items[:] = uses_database
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +42,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("var")
     return Settings(
         data_dir=data_dir,
-        database_url=os.environ.get("IPPROTECT_TEST_DATABASE_URL", ""),
+        database_url=databases.configured_url(),
         secret_key="test-secret-key",
     )
 
@@ -38,12 +50,28 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def engine(settings: Settings) -> Iterator[Engine]:
     engine = make_engine(settings)
+    if engine.dialect.name == "sqlite":
+        _sqlite_emits_begin(engine)
     if engine.dialect.name == "postgresql":
         _reset_postgres(engine)
     with engine.begin() as connection:
         migrate.upgrade(connection)
     yield engine
     engine.dispose()
+
+
+def _sqlite_emits_begin(engine: Engine) -> None:
+    """pysqlite sends BEGIN only before DML, so each test's SAVEPOINT would open the outermost
+    transaction and a commit in the code under test would really commit, leaking rows into
+    later tests. SQLAlchemy's pysqlite recipe: let SQLAlchemy send BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 def _reset_postgres(engine: Engine) -> None:
