@@ -27,5 +27,8 @@ def paginate(session: Session, stmt: Select[Any], number: int, size: int) -> Pag
     size = min(max(size, 1), MAX_PAGE_SIZE)
     number = max(number, 1)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(session.scalars(stmt.limit(size).offset((number - 1) * size)))
+    offset = (number - 1) * size
+    # A page past the end (and every search that found nothing) needs no second query: on an
+    # unindexed search that query would scan the table again for nothing.
+    items = list(session.scalars(stmt.limit(size).offset(offset))) if total > offset else []
     return Page(items, total, number, size)

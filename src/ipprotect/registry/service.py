@@ -197,8 +197,8 @@ def _entity_select(
             stmt.where(alternative, *(not_(before) for before in alternatives[:i]))
             for i, alternative in enumerate(alternatives)
         ]
-        found = aliased(MarketEntity, union_all(*branches).subquery())
-        return select(found).order_by(found.name_folded, found.id)
+        found = union_all(*branches).subquery()
+        return select(aliased(MarketEntity, found)).order_by(found.c.name_folded, found.c.id)
     stmt = stmt.where(*alternatives)
     return stmt.order_by(MarketEntity.name_folded, MarketEntity.id)
 
