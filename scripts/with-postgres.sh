@@ -42,7 +42,7 @@ done
 [ $# -gt 0 ] || usage
 
 # The newest PostgreSQL installed: Debian keeps each major version under its own directory.
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$PG_BIN" ]; then
     echo "with-postgres: PostgreSQL server binaries not found under /usr/lib/postgresql;" \
         "run scripts/system-deps.sh" >&2
