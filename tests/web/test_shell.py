@@ -90,3 +90,15 @@ def test_the_language_switch_keeps_the_search_the_user_was_looking_at(
     assert "/lang/en?next=/rules%3Fq%3D" in page
     response = client.get("/lang/en?next=/rules%3Fq%3D%E8%B0%83%E8%A7%A3", follow_redirects=False)
     assert response.headers["location"] == "/rules?q=%E8%B0%83%E8%A7%A3"
+
+
+def test_a_validation_message_quoting_a_pattern_is_a_422_not_a_500(
+    client: TestClient, db: Session
+) -> None:
+    """Found by schemathesis: pydantic's message for ^\\d{6}$ was formatted as a template."""
+    admin = make_user(db, Role.ADMIN)
+    login(client, admin.username, PASSWORD)
+    response = client.get("/api/v1/admin/users?region=AAA")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "region"
+    assert "{6}" in response.json()["errors"][0]["message"]

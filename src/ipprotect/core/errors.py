@@ -109,7 +109,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            FieldError(_field_path(tuple(e["loc"])), e["type"], e["msg"]) for e in exc.errors()
+            FieldError(_field_path(tuple(e["loc"])), e["type"], _literal(e["msg"]))
+            for e in exc.errors()
         ]
         return problem_response(invalid(errors))
 
@@ -126,6 +127,12 @@ def install(app: FastAPI) -> None:
         if renderer is not None and wants_html(request):
             return renderer(request, problem)
         return problem_response(problem)
+
+
+def _literal(text: str) -> str:
+    """Pydantic's messages are plain text that may quote a pattern such as ^\\d{6}$; a
+    FieldError message is a template, so its braces are escaped."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def wants_html(request: Request) -> bool:
