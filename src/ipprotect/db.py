@@ -19,6 +19,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Row ids are 64-bit signed integers in both SQLite and PostgreSQL.
+MAX_ID = 2**63 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

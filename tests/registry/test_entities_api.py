@@ -234,3 +234,16 @@ def test_a_natural_person_has_no_uscc_and_only_they_have_a_resident_id(
     assert {e["field"]: e["code"] for e in response.json()["errors"]} == {
         "resident_id": "not_allowed"
     }
+
+
+def test_an_id_beyond_64_bits_is_not_found_input_not_a_server_error(
+    client: TestClient, db: Session
+) -> None:
+    """Found by the API fuzz test: the SQLite driver raised on the number."""
+    officer = make_user(db, Role.OFFICER, [XIHU])
+    login(client, officer.username, PASSWORD)
+    assert client.get(f"/api/v1/registry/entities/{2**64}").status_code == 422
+    assert (
+        client.get(f"/registry/entities/{2**64}", headers={"accept": "text/html"}).status_code
+        == 422
+    )

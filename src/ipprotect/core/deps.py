@@ -4,8 +4,9 @@ role checks and CSRF protection for cookie sessions."""
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from ipprotect.core.auth import (
@@ -18,11 +19,16 @@ from ipprotect.core.auth import (
     session_user,
 )
 from ipprotect.core.errors import Problem, forbidden, unauthenticated
-from ipprotect.db import utcnow
+from ipprotect.db import MAX_ID, utcnow
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import N_
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# A larger id names no record and is refused as bad input before it reaches the driver
+# (which raises on it: a 500).
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
+OptionalRecordIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 

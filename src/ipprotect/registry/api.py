@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core import jobs, tabular
 from ipprotect.core.auth import Principal
-from ipprotect.core.deps import get_session, get_settings, request_id, require
+from ipprotect.core.deps import (
+    OptionalRecordIdQuery,
+    RecordId,
+    get_session,
+    get_settings,
+    request_id,
+    require,
+)
 from ipprotect.core.pagination import MAX_PAGE_SIZE, Page
 from ipprotect.registry import entity_import, imports, right_import, service
 from ipprotect.registry.models import EntityKind, IpRight, MarketEntity, RightKind
@@ -219,7 +226,7 @@ def import_entities(start: Start = Depends(_upload)) -> JobAccepted:
 
 @router.get("/entities/{entity_id}", response_model=EntityOut)
 def get_entity(
-    entity_id: int,
+    entity_id: RecordId,
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> EntityOut:
@@ -229,7 +236,7 @@ def get_entity(
 
 @router.patch("/entities/{entity_id}", response_model=EntitySaved)
 def update_entity(
-    entity_id: int,
+    entity_id: RecordId,
     body: EntityPatch,
     who: Principal = Depends(writer),
     session: Session = Depends(get_session),
@@ -252,7 +259,7 @@ def list_rights(
     q: str = Query("", max_length=200),
     kind: RightKind | None = None,
     nice_class: int | None = Query(None, ge=1, le=45),
-    owner_id: int | None = None,
+    owner_id: OptionalRecordIdQuery = None,
     region: str = Query("", max_length=6),
     page: int = Query(1, ge=1),
     size: int = Query(0, ge=0, le=MAX_PAGE_SIZE, description="0: the platform's default"),
@@ -287,7 +294,7 @@ def export_rights(
     q: str = Query("", max_length=200),
     kind: RightKind | None = None,
     nice_class: int | None = Query(None, ge=1, le=45),
-    owner_id: int | None = None,
+    owner_id: OptionalRecordIdQuery = None,
     region: str = Query("", max_length=6),
     who: Principal = Depends(reader),
 ) -> StreamingResponse:
@@ -312,7 +319,7 @@ def import_rights(start: Start = Depends(_upload)) -> JobAccepted:
 
 @router.get("/rights/{right_id}", response_model=RightOut)
 def get_right(
-    right_id: int,
+    right_id: RecordId,
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> RightOut:
@@ -321,7 +328,7 @@ def get_right(
 
 @router.patch("/rights/{right_id}", response_model=RightOut)
 def update_right(
-    right_id: int,
+    right_id: RecordId,
     body: RightPatch,
     who: Principal = Depends(writer),
     session: Session = Depends(get_session),
@@ -341,7 +348,7 @@ def update_right(
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
 def get_job(
-    job_id: int,
+    job_id: RecordId,
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> JobOut:

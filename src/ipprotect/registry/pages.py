@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core import ids, jobs, tabular
 from ipprotect.core.auth import Principal
-from ipprotect.core.deps import get_session, get_settings, request_id, require
+from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
 from ipprotect.core.errors import FieldError, Problem, invalid
 from ipprotect.core.scope import NATIONAL
 from ipprotect.registry import entity_import, imports, right_import, service
@@ -394,7 +394,7 @@ def entity_create(
 @router.get("/registry/entities/{entity_id}", response_class=HTMLResponse)
 def entity_detail(
     request: Request,
-    entity_id: int,
+    entity_id: RecordId,
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -425,7 +425,7 @@ def entity_detail(
 @router.get("/registry/entities/{entity_id}/edit", response_class=HTMLResponse)
 def entity_edit(
     request: Request,
-    entity_id: int,
+    entity_id: RecordId,
     who: Principal = Depends(writer),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -436,7 +436,7 @@ def entity_edit(
 @router.post("/registry/entities/{entity_id}/edit", response_class=HTMLResponse)
 def entity_update(
     request: Request,
-    entity_id: int,
+    entity_id: RecordId,
     values: dict[str, str] = Depends(form_values),
     who: Principal = Depends(writer),
     session: Session = Depends(get_session),
@@ -564,7 +564,7 @@ def right_create(
 @router.get("/registry/rights/{right_id}", response_class=HTMLResponse)
 def right_detail(
     request: Request,
-    right_id: int,
+    right_id: RecordId,
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -585,7 +585,7 @@ def right_detail(
 @router.get("/registry/rights/{right_id}/edit", response_class=HTMLResponse)
 def right_edit(
     request: Request,
-    right_id: int,
+    right_id: RecordId,
     who: Principal = Depends(writer),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -596,7 +596,7 @@ def right_edit(
 @router.post("/registry/rights/{right_id}/edit", response_class=HTMLResponse)
 def right_update(
     request: Request,
-    right_id: int,
+    right_id: RecordId,
     values: dict[str, str] = Depends(form_values),
     who: Principal = Depends(writer),
     session: Session = Depends(get_session),
@@ -642,7 +642,7 @@ def _job_context(job: jobs.Job) -> dict[str, Any]:
 @router.get("/registry/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(
     request: Request,
-    job_id: int,
+    job_id: RecordId,
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -653,7 +653,7 @@ def job_page(
 @router.get("/registry/jobs/{job_id}/progress", response_class=HTMLResponse)
 def job_progress(
     request: Request,
-    job_id: int,
+    job_id: RecordId,
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -664,7 +664,7 @@ def job_progress(
 
 @router.get("/registry/jobs/{job_id}/errors.csv")
 def job_errors(
-    job_id: int,
+    job_id: RecordId,
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:

@@ -20,6 +20,7 @@ from ipprotect.core.errors import FieldError, invalid, not_found
 from ipprotect.core.jobs import Job
 from ipprotect.core.pagination import Page, paginate
 from ipprotect.core.scope import NATIONAL, Scope, prefix_of
+from ipprotect.db import MAX_ID
 from ipprotect.registry import search
 from ipprotect.registry.models import (
     EntityKind,
@@ -583,7 +584,8 @@ def _owner(
                 )
             )
         return owner
-    owner = session.get(MarketEntity, int(raw)) if raw.strip().isdigit() else None
+    number = int(raw) if raw.strip().isdigit() else 0
+    owner = session.get(MarketEntity, number) if 0 < number <= MAX_ID else None
     if owner is None or not _can_see_entity(who, owner):
         code, message = ("required", N_("This field is required"))
         if raw.strip():

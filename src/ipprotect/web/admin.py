@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core import accounts
 from ipprotect.core.auth import ACCOUNT_ROLES, Principal, Role, User, start_session
-from ipprotect.core.deps import get_session, get_settings, request_id, require
+from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
 from ipprotect.core.errors import FieldError, Problem, invalid
 from ipprotect.core.ids import is_region_code, region_name
 from ipprotect.core.pagination import MAX_PAGE_SIZE
@@ -172,7 +172,7 @@ def create_user_page(
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse)
 def user_page(
     request: Request,
-    user_id: int,
+    user_id: RecordId,
     principal: Principal = Depends(admin_only),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -193,7 +193,7 @@ def _user_form(user: User) -> dict[str, object]:
 @router.post("/admin/users/{user_id}", response_class=HTMLResponse)
 def edit_user_page(
     request: Request,
-    user_id: int,
+    user_id: RecordId,
     display_name: str = Form(""),
     role: str = Form(""),
     region_codes: str = Form(""),
@@ -227,7 +227,7 @@ def edit_user_page(
 @router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
 def reset_password_page(
     request: Request,
-    user_id: int,
+    user_id: RecordId,
     password: str = Form(""),
     principal: Principal = Depends(admin_only),
     session: Session = Depends(get_session),
@@ -323,7 +323,7 @@ def create_token_page(
 @router.post("/admin/tokens/{token_id}/revoke")
 def revoke_token_page(
     request: Request,
-    token_id: int,
+    token_id: RecordId,
     principal: Principal = Depends(admin_only),
     session: Session = Depends(get_session),
 ) -> Response:
@@ -440,7 +440,7 @@ def create_user(
 
 @api.get("/users/{user_id}", response_model=UserOut)
 def get_user(
-    user_id: int,
+    user_id: RecordId,
     principal: Principal = Depends(admin_only),
     session: Session = Depends(get_session),
 ) -> UserOut:
@@ -449,7 +449,7 @@ def get_user(
 
 @api.patch("/users/{user_id}", response_model=UserOut)
 def update_user(
-    user_id: int,
+    user_id: RecordId,
     body: UserUpdate,
     request: Request,
     principal: Principal = Depends(admin_only),
@@ -498,7 +498,7 @@ def create_token(
 
 @api.post("/tokens/{token_id}/revoke", response_model=TokenOut)
 def revoke_token(
-    token_id: int,
+    token_id: RecordId,
     request: Request,
     principal: Principal = Depends(admin_only),
     session: Session = Depends(get_session),
