@@ -19,8 +19,8 @@ NAMING_CONVENTION = {
 }
 
 
-# Row ids are 64-bit signed integers in both SQLite and PostgreSQL.
-MAX_ID = 2**63 - 1
+# The largest row id: `Integer` primary keys are 32-bit on PostgreSQL (SQLite allows 64).
+MAX_ID = 2**31 - 1
 
 
 class Base(DeclarativeBase):
