@@ -3,7 +3,7 @@
 What it measures, on SQLite and PostgreSQL, for an officer whose scope is one city (Hangzhou,
 330100), page 1 of 50 rows with the total the pager shows:
 
-- by name: `registry.service.list_entities`, the function behind the entity list page and
+- by name: `registry.repository.list_entities`, the function behind the entity list page and
   `GET /api/v1/registry/entities`, on name fragments people type (a brand word, brand and trade,
   the start of the full name, a whole name, a place name alone, and words that match nothing);
 - by USCC: the same function on credit codes, exact or typed in lower case with spaces;
@@ -59,7 +59,7 @@ from ipprotect.core import audit, auth, ids, migrate
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.scope import Scope, prefix_of
 from ipprotect.db import make_engine, make_sessionmaker
-from ipprotect.registry import search, service
+from ipprotect.registry import repository, search
 from ipprotect.registry.models import EntityKind, MarketEntity
 from ipprotect.settings import Settings
 
@@ -547,8 +547,8 @@ class Answer:
 def by_service(factory: sessionmaker[Session], query: Query) -> Answer:
     """One request's worth of work: a session, the page with its total, the session closed."""
     with factory() as session:
-        page = service.list_entities(
-            session, OFFICER, service.EntityFilters(q=query.q), 1, PAGE_SIZE
+        page = repository.list_entities(
+            session, OFFICER, repository.EntityFilters(q=query.q), 1, PAGE_SIZE
         )
         answer = Answer(page.total, tuple(e.id for e in page.items))
         session.rollback()

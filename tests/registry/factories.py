@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core import audit, ids
 from ipprotect.core.auth import Role, create_token
-from ipprotect.registry import service
+from ipprotect.registry import access, service
 from ipprotect.registry.models import EntityKind, IpRight, MarketEntity, RightKind
 from tests.factories import XIHU
 
@@ -61,7 +61,7 @@ def make_entity(
         region_code=region_code,
         **fields,
     )
-    return service.create_entity(db, service.PLATFORM, draft).record
+    return service.create_entity(db, access.PLATFORM, draft).record
 
 
 def make_right(
@@ -85,7 +85,7 @@ def make_right(
         nice_classes=nice_classes if kind is RightKind.TRADEMARK else "",
         **fields,
     )
-    return service.create_right(db, service.PLATFORM, draft)
+    return service.create_right(db, access.PLATFORM, draft)
 
 
 def bearer(

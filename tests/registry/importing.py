@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core import audit, jobs
 from ipprotect.core.tabular import Table, read_table
-from ipprotect.registry import imports, service
+from ipprotect.registry import access, imports
 from tests.factories import XIHU
 
 
@@ -21,7 +21,7 @@ def queued(db: Session, importer: imports.Importer[Any, Any], csv: bytes) -> tup
     job = imports.start(
         db,
         importer,
-        service.PLATFORM,
+        access.PLATFORM,
         table,
         filename="a.csv",
         default_region=XIHU,

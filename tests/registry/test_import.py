@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ipprotect.core import jobs
 from ipprotect.core.auth import Role
 from ipprotect.core.tabular import read_table
-from ipprotect.registry import entity_import, imports, service
+from ipprotect.registry import access, entity_import, imports
 from ipprotect.registry.models import EntityKind, MarketEntity
 from ipprotect.settings import Settings
 from tests.conftest import csrf_of, login
@@ -254,7 +254,7 @@ def test_a_running_job_page_polls_its_progress(
     assert "<html" not in fragment.text
     work = imports.work(
         entity_import.IMPORTER,
-        service.PLATFORM,
+        access.PLATFORM,
         table,
         default_region=XIHU,
         on_duplicate=imports.OnDuplicate.SKIP,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core.auth import Principal, Role, principal_for
 from ipprotect.core.scope import Scope
-from ipprotect.registry import service
+from ipprotect.registry import repository
 from ipprotect.registry.models import EntityKind
 from tests.conftest import login
 from tests.factories import BINJIANG, PASSWORD, XIHU, make_user
@@ -218,7 +218,7 @@ def test_the_dashboard_counts_the_registry_in_the_users_scope(
     make_right(db, make_entity(db, region_code=XIHU))
     make_entity(db, region_code=BINJIANG)
     officer = Principal(None, "officer", Role.OFFICER, Scope.of([XIHU]))
-    assert service.dashboard_counts(db, officer) == {
+    assert repository.dashboard_counts(db, officer) == {
         "Market entities": 1,
         "IP rights": 1,
         "Patents": 0,
@@ -233,11 +233,11 @@ def test_an_applicants_dashboard_counts_only_their_own_records(db: Session) -> N
     make_right(db, own)
     make_right(db, make_entity(db, region_code=XIHU))
     applicant = make_user(db, Role.APPLICANT, [XIHU], entity_uscc=own.uscc)
-    counts = service.dashboard_counts(db, principal_for(applicant))
+    counts = repository.dashboard_counts(db, principal_for(applicant))
     assert counts["Market entities"] == 1
     assert counts["IP rights"] == 1
 
 
 def test_a_system_token_sees_no_registry_figures(db: Session) -> None:
     system = Principal(None, "procurement", Role.SYSTEM, Scope.of([XIHU]))
-    assert service.dashboard_counts(db, system) == {}
+    assert repository.dashboard_counts(db, system) == {}

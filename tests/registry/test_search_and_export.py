@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.scope import Scope
 from ipprotect.core.tabular import read_table
-from ipprotect.registry import service
+from ipprotect.registry import repository
 from ipprotect.registry.models import EntityKind
 from tests.factories import BINJIANG, HANGZHOU, XIHU
 from tests.registry.factories import bearer, make_entity
@@ -102,9 +102,9 @@ def test_pagination_walks_the_whole_result_once(client: TestClient, db: Session)
 def test_lookup_finds_by_code_or_name_within_a_scope(db: Session) -> None:
     entity = make_entity(db, "被投诉人有限公司", region_code=BINJIANG)
     assert entity.uscc is not None
-    assert service.lookup(db, Scope.of([HANGZHOU]), entity.uscc.lower()) == [entity]
-    assert service.lookup(db, Scope.of([HANGZHOU]), "被投诉人") == [entity]
-    assert service.lookup(db, Scope.of([XIHU]), "被投诉人") == []
+    assert repository.lookup(db, Scope.of([HANGZHOU]), entity.uscc.lower()) == [entity]
+    assert repository.lookup(db, Scope.of([HANGZHOU]), "被投诉人") == [entity]
+    assert repository.lookup(db, Scope.of([XIHU]), "被投诉人") == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -120,7 +120,7 @@ def test_the_export_reads_back_with_the_current_filters(
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
     table = read_table(response.content, f"out.{fmt}")
-    assert table.header == service.ENTITY_COLUMNS
+    assert table.header == repository.ENTITY_COLUMNS
     rows = {r.values["name"]: r.values for r in table.rows}
     assert set(rows) == {"导出甲有限公司", "导出乙有限公司"}
     assert rows["导出甲有限公司"]["legal_representative"] == "赵六"
@@ -162,6 +162,6 @@ def test_an_applicant_exports_only_their_own_entity(db: Session) -> None:
     make_entity(db, "别家导出有限公司")
     applicant = Principal(None, "applicant", Role.APPLICANT, Scope.of([XIHU]), own.uscc)
     rows = list(
-        service.entity_rows(db, applicant, service.EntityFilters(q="导出", match="contains"))
+        repository.entity_rows(db, applicant, repository.EntityFilters(q="导出", match="contains"))
     )
     assert [r[0] for r in rows] == ["申请人导出有限公司"]

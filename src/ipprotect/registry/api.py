@@ -19,7 +19,7 @@ from ipprotect.core.deps import (
     require,
 )
 from ipprotect.core.pagination import MAX_PAGE_SIZE, Page
-from ipprotect.registry import entity_import, imports, right_import, service
+from ipprotect.registry import access, entity_import, imports, repository, right_import, service
 from ipprotect.registry.models import EntityKind, IpRight, MarketEntity, RightKind
 from ipprotect.registry.schemas import (
     EntityIn,
@@ -42,12 +42,12 @@ from ipprotect.settings import Settings
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
 
-reader = require(*service.READ_ROLES)
-writer = require(*service.WRITE_ROLES)
+reader = require(*access.READ_ROLES)
+writer = require(*access.WRITE_ROLES)
 
 
 def entity_out(entity: MarketEntity, reveal: bool) -> EntityOut:
-    personal = service.personal_data(entity, reveal)
+    personal = access.personal_data(entity, reveal)
     return EntityOut(
         id=entity.id,
         name=entity.name,
@@ -138,15 +138,15 @@ def list_entities(
     q: str = Query("", max_length=200),
     kind: EntityKind | None = None,
     region: str = Query("", max_length=6),
-    match: service.Match = "auto",
+    match: repository.Match = "auto",
     page: int = Query(1, ge=1),
     size: int = Query(0, ge=0, le=MAX_PAGE_SIZE, description="0: the platform's default"),
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
     settings: Settings = Depends(get_settings),
 ) -> dict[str, Any]:
-    filters = service.EntityFilters(q=q, kind=kind, region=region, match=match)
-    result = service.list_entities(session, who, filters, page, size or settings.page_size)
+    filters = repository.EntityFilters(q=q, kind=kind, region=region, match=match)
+    result = repository.list_entities(session, who, filters, page, size or settings.page_size)
     return _page(result, lambda e: entity_out(e, reveal=False))
 
 
@@ -160,7 +160,7 @@ def create_entity(
     draft = service.EntityDraft(**{k: _text(v) for k, v in body.model_dump().items()})
     saved = service.create_entity(session, who, draft, rid)
     session.commit()
-    return _saved(saved, service.may_reveal(who))
+    return _saved(saved, access.may_reveal(who))
 
 
 @router.get("/entities/export", response_class=StreamingResponse)
@@ -170,16 +170,16 @@ def export_entities(
     q: str = Query("", max_length=200),
     kind: EntityKind | None = None,
     region: str = Query("", max_length=6),
-    match: service.Match = "auto",
+    match: repository.Match = "auto",
     who: Principal = Depends(reader),
 ) -> StreamingResponse:
-    filters = service.EntityFilters(q=q, kind=kind, region=region, match=match)
+    filters = repository.EntityFilters(q=q, kind=kind, region=region, match=match)
     return _download(
         request,
         format,
         "entities",
-        service.ENTITY_COLUMNS,
-        lambda session: service.entity_rows(session, who, filters),
+        repository.ENTITY_COLUMNS,
+        lambda session: repository.entity_rows(session, who, filters),
     )
 
 
@@ -230,8 +230,8 @@ def get_entity(
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> EntityOut:
-    entity = service.get_entity(session, who, entity_id)
-    return entity_out(entity, service.may_reveal(who))
+    entity = repository.get_entity(session, who, entity_id)
+    return entity_out(entity, access.may_reveal(who))
 
 
 @router.patch("/entities/{entity_id}", response_model=EntitySaved)
@@ -242,13 +242,13 @@ def update_entity(
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> EntitySaved:
-    entity = service.get_entity(session, who, entity_id)
+    entity = repository.get_entity(session, who, entity_id)
     changes = {k: _text(v) for k, v in body.model_dump(exclude_unset=True).items()}
     saved = service.update_entity(
         session, who, entity, replace(service.entity_draft(entity), **changes), rid
     )
     session.commit()
-    return _saved(saved, service.may_reveal(who))
+    return _saved(saved, access.may_reveal(who))
 
 
 # ---------------------------------------------------------------- rights
@@ -267,10 +267,10 @@ def list_rights(
     session: Session = Depends(get_session),
     settings: Settings = Depends(get_settings),
 ) -> dict[str, Any]:
-    filters = service.RightFilters(
+    filters = repository.RightFilters(
         q=q, kind=kind, nice_class=nice_class, owner_id=owner_id, region=region
     )
-    result = service.list_rights(session, who, filters, page, size or settings.page_size)
+    result = repository.list_rights(session, who, filters, page, size or settings.page_size)
     return _page(result, right_out)
 
 
@@ -298,15 +298,15 @@ def export_rights(
     region: str = Query("", max_length=6),
     who: Principal = Depends(reader),
 ) -> StreamingResponse:
-    filters = service.RightFilters(
+    filters = repository.RightFilters(
         q=q, kind=kind, nice_class=nice_class, owner_id=owner_id, region=region
     )
     return _download(
         request,
         format,
         "rights",
-        service.RIGHT_COLUMNS,
-        lambda session: service.right_rows(session, who, filters),
+        repository.RIGHT_COLUMNS,
+        lambda session: repository.right_rows(session, who, filters),
     )
 
 
@@ -323,7 +323,7 @@ def get_right(
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> RightOut:
-    return right_out(service.get_right(session, who, right_id))
+    return right_out(repository.get_right(session, who, right_id))
 
 
 @router.patch("/rights/{right_id}", response_model=RightOut)
@@ -334,7 +334,7 @@ def update_right(
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> RightOut:
-    right = service.get_right(session, who, right_id)
+    right = repository.get_right(session, who, right_id)
     changes = {k: _text(v) for k, v in body.model_dump(exclude_unset=True).items()}
     updated = service.update_right(
         session, who, right, replace(service.right_draft(right), **changes), rid
@@ -352,7 +352,7 @@ def get_job(
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> JobOut:
-    job = service.get_job(session, who, job_id)
+    job = repository.get_job(session, who, job_id)
 
     def rows(key: str) -> list[RowError]:
         return [

@@ -19,7 +19,7 @@ from ipprotect.core import jobs, tabular
 from ipprotect.core.errors import Problem
 from ipprotect.core.jobs import JobStatus
 from ipprotect.db import make_engine, make_sessionmaker
-from ipprotect.registry import entity_import, imports, right_import, service
+from ipprotect.registry import access, entity_import, imports, repository, right_import
 from ipprotect.registry.models import EntityKind
 from ipprotect.settings import get_settings
 from ipprotect.web.i18n import gettext, set_locale
@@ -94,7 +94,7 @@ def import_records(
             job, work = imports.queue(
                 session,
                 IMPORTERS[what],
-                service.PLATFORM,
+                access.PLATFORM,
                 file.read_bytes(),
                 file.name,
                 max_rows=get_settings().max_import_rows,
@@ -134,13 +134,13 @@ def export(
     except tabular.TableError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    filters = service.EntityFilters(q=q, kind=kind, region=region)
+    filters = repository.EntityFilters(q=q, kind=kind, region=region)
     with _sessionmaker()() as session, out.open("wb") as f:
-        rows = service.entity_rows(session, service.PLATFORM, filters)
+        rows = repository.entity_rows(session, access.PLATFORM, filters)
         if fmt == "xlsx":
-            tabular.write_xlsx(service.ENTITY_COLUMNS, rows, f, title="entities")
+            tabular.write_xlsx(repository.ENTITY_COLUMNS, rows, f, title="entities")
         else:
-            tabular.write_csv(service.ENTITY_COLUMNS, rows, f)
+            tabular.write_csv(repository.ENTITY_COLUMNS, rows, f)
     console.print(f"wrote {out}")
 
 
@@ -151,7 +151,7 @@ def search(
 ) -> None:
     """Find market entities by name or credit code, as the search box does."""
     with _sessionmaker()() as session:
-        found = service.lookup(session, service.PLATFORM.scope, text, limit)
+        found = repository.lookup(session, access.PLATFORM.scope, text, limit)
     if not found:
         console.print("no match")
         raise typer.Exit(1)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core.errors import FieldError
 from ipprotect.core.tabular import Row
-from ipprotect.registry import imports, search, service
+from ipprotect.registry import imports, repository, search, service
 from ipprotect.registry.models import ENTITY_KIND_LABELS, EntityKind, MarketEntity
 from ipprotect.web.i18n import N_
 
@@ -61,7 +61,7 @@ def _cells(row: Row) -> imports.Cells:
 
 def _find(session: Session, cells: imports.Cells) -> MarketEntity | None:
     code = search.normalise_code(cells.get("uscc", ""))
-    return service.entity_by_uscc(session, code) if code else None
+    return repository.entity_by_uscc(session, code) if code else None
 
 
 def _new(cells: imports.Cells, default_region: str) -> service.EntityDraft:

@@ -15,7 +15,7 @@ from ipprotect.core.auth import Principal
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
 from ipprotect.core.errors import FieldError, Problem, invalid
 from ipprotect.core.scope import NATIONAL
-from ipprotect.registry import entity_import, imports, right_import, service
+from ipprotect.registry import access, entity_import, imports, repository, right_import, service
 from ipprotect.registry.models import (
     ENTITY_KIND_LABELS,
     RIGHT_KIND_LABELS,
@@ -31,8 +31,8 @@ from ipprotect.web.templating import field_errors, render
 
 router = APIRouter(include_in_schema=False)
 
-reader = require(*service.READ_ROLES)
-writer = require(*service.WRITE_ROLES)
+reader = require(*access.READ_ROLES)
+writer = require(*access.WRITE_ROLES)
 
 ENTITY_FIELDS = [f.name for f in fields(service.EntityDraft)]
 RIGHT_FIELDS = [f.name for f in fields(service.RightDraft)]
@@ -146,7 +146,7 @@ def _history(
     session: Session, object_type: str, object_id: int, mask: bool
 ) -> list[dict[str, Any]]:
     rows = []
-    for event in service.history(session, object_type, object_id):
+    for event in repository.history(session, object_type, object_id):
         before, after = event.before or {}, event.after or {}
         changes = []
         for key in after:
@@ -316,13 +316,13 @@ def entity_list(
     session: Session = Depends(get_session),
     settings: Settings = Depends(get_settings),
 ) -> Response:
-    filters = service.EntityFilters(
+    filters = repository.EntityFilters(
         q=q,
         kind=EntityKind(kind) if kind in set(EntityKind) else None,
         region=region if ids.is_region_code(region) else "",
         match="contains" if match == "contains" else "auto",
     )
-    result = service.list_entities(session, who, filters, page, settings.page_size)
+    result = repository.list_entities(session, who, filters, page, settings.page_size)
     export = {
         "q": filters.q,
         "kind": filters.kind.value if filters.kind else "",
@@ -339,7 +339,7 @@ def entity_list(
         region_options=[("", gettext("All regions")), *region_options(who)],
         region_name=lambda code: ids.region_name(code, get_locale()),
         export_urls=_export_urls("/api/v1/registry/entities/export", export),
-        may_write=service.may_write(who),
+        may_write=access.may_write(who),
         **_take_flash(request),
     )
 
@@ -398,14 +398,16 @@ def entity_detail(
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:
-    entity = service.get_entity(session, who, entity_id)
-    reveal = service.may_reveal(who)
-    rights = service.list_rights(session, who, service.RightFilters(owner_id=entity.id), 1, 200)
+    entity = repository.get_entity(session, who, entity_id)
+    reveal = access.may_reveal(who)
+    rights = repository.list_rights(
+        session, who, repository.RightFilters(owner_id=entity.id), 1, 200
+    )
     return _render(
         request,
         "registry/entity.html",
         entity=entity,
-        personal=service.personal_data(entity, reveal),
+        personal=access.personal_data(entity, reveal),
         kind_label=gettext(ENTITY_KIND_LABELS[entity.kind]),
         region=ids.region_name(entity.region_code, get_locale()),
         rights=rights,
@@ -417,7 +419,7 @@ def entity_detail(
             entity.id,
             mask=not reveal and entity.kind is EntityKind.NATURAL_PERSON,
         ),
-        may_write=service.may_write(who),
+        may_write=access.may_write(who),
         **_take_flash(request),
     )
 
@@ -429,7 +431,7 @@ def entity_edit(
     who: Principal = Depends(writer),
     session: Session = Depends(get_session),
 ) -> Response:
-    entity = service.get_entity(session, who, entity_id)
+    entity = repository.get_entity(session, who, entity_id)
     return _entity_form(request, service.entity_draft(entity), entity, [])
 
 
@@ -442,7 +444,7 @@ def entity_update(
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> Response:
-    entity = service.get_entity(session, who, entity_id)
+    entity = repository.get_entity(session, who, entity_id)
     draft = _entity_draft(values)
     try:
         saved = service.update_entity(session, who, entity, draft, rid)
@@ -471,13 +473,13 @@ def right_list(
     settings: Settings = Depends(get_settings),
 ) -> Response:
     klass = int(nice_class) if nice_class.isdigit() and 1 <= int(nice_class) <= 45 else None
-    filters = service.RightFilters(
+    filters = repository.RightFilters(
         q=q,
         kind=RightKind(kind) if kind in set(RightKind) else None,
         nice_class=klass,
         region=region if ids.is_region_code(region) else "",
     )
-    result = service.list_rights(session, who, filters, page, settings.page_size)
+    result = repository.list_rights(session, who, filters, page, settings.page_size)
     export = {
         "q": filters.q,
         "kind": filters.kind.value if filters.kind else "",
@@ -494,7 +496,7 @@ def right_list(
         kind_options=[("", gettext("All kinds")), *_choices(RIGHT_KIND_LABELS)],
         region_options=[("", gettext("All regions")), *region_options(who)],
         export_urls=_export_urls("/api/v1/registry/rights/export", export),
-        may_write=service.may_write(who),
+        may_write=access.may_write(who),
     )
 
 
@@ -510,7 +512,7 @@ def _right_form(
     owner = None
     if draft.owner_id.strip().isdigit():
         try:
-            owner = service.get_entity(session, who, int(draft.owner_id))
+            owner = repository.get_entity(session, who, int(draft.owner_id))
         except Problem:
             owner = None
     return _render(
@@ -568,7 +570,7 @@ def right_detail(
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:
-    right = service.get_right(session, who, right_id)
+    right = repository.get_right(session, who, right_id)
     return _render(
         request,
         "registry/right.html",
@@ -577,7 +579,7 @@ def right_detail(
         status_label=gettext(RIGHT_STATUS_LABELS[right.status]),
         region=ids.region_name(right.region_code, get_locale()),
         history=_history(session, "ip_right", right.id, mask=False),
-        may_write=service.may_write(who),
+        may_write=access.may_write(who),
         **_take_flash(request),
     )
 
@@ -589,7 +591,7 @@ def right_edit(
     who: Principal = Depends(writer),
     session: Session = Depends(get_session),
 ) -> Response:
-    right = service.get_right(session, who, right_id)
+    right = repository.get_right(session, who, right_id)
     return _right_form(request, session, who, service.right_draft(right), right, [])
 
 
@@ -602,7 +604,7 @@ def right_update(
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> Response:
-    right = service.get_right(session, who, right_id)
+    right = repository.get_right(session, who, right_id)
     draft = _right_draft(values)
     try:
         service.update_right(session, who, right, draft, rid)
@@ -646,7 +648,7 @@ def job_page(
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:
-    job = service.get_job(session, who, job_id)
+    job = repository.get_job(session, who, job_id)
     return _render(request, "registry/job.html", **_job_context(job))
 
 
@@ -658,7 +660,7 @@ def job_progress(
     session: Session = Depends(get_session),
 ) -> Response:
     """The fragment the job page polls while the job runs."""
-    job = service.get_job(session, who, job_id)
+    job = repository.get_job(session, who, job_id)
     return _render(request, "registry/_job_progress.html", **_job_context(job))
 
 
@@ -668,7 +670,7 @@ def job_errors(
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:
-    job = service.get_job(session, who, job_id)
+    job = repository.get_job(session, who, job_id)
     body = tabular.export_bytes("csv", imports.ISSUE_COLUMNS, imports.issue_rows(job, gettext))
     return Response(
         body,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core.errors import FieldError
 from ipprotect.core.tabular import Row
-from ipprotect.registry import imports, service
+from ipprotect.registry import imports, repository, service
 from ipprotect.registry.models import RIGHT_KIND_LABELS, RIGHT_STATUS_LABELS, IpRight
 from ipprotect.web.i18n import N_, catalog
 
@@ -78,7 +78,7 @@ def _cells(row: Row) -> imports.Cells:
 
 
 def _find(session: Session, cells: imports.Cells) -> IpRight | None:
-    return service.right_by_number(session, cells.get("kind", ""), cells.get("number", ""))
+    return repository.right_by_number(session, cells.get("kind", ""), cells.get("number", ""))
 
 
 def _new(cells: imports.Cells, default_region: str) -> service.RightDraft:

@@ -14,7 +14,7 @@ from ipprotect.core.deps import current_principal, get_session, get_settings, re
 from ipprotect.core.errors import Problem
 from ipprotect.core.jobs import Job
 from ipprotect.db import utcnow
-from ipprotect.registry import service as registry
+from ipprotect.registry import repository as registry
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import LOCALES, gettext
 from ipprotect.web.templating import render
