@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipprotect.core import ids
-from ipprotect.core.auth import ACCOUNT_ROLES, User
+from ipprotect.core.auth import ACCOUNT_ROLES, Role, User, principal_for_token
 from ipprotect.demo import ACCOUNTS, CITY, has_data, populate
 from ipprotect.registry.models import IpRight, MarketEntity, RightKind
 
@@ -15,7 +15,7 @@ def test_the_demo_city_has_entities_rights_of_every_kind_and_an_account_for_ever
     db: Session,
 ) -> None:
     assert not has_data(db)
-    counts = populate(db, companies=60)
+    counts, token = populate(db, companies=60)
     assert has_data(db)
 
     entities = list(db.scalars(select(MarketEntity)))
@@ -30,8 +30,10 @@ def test_the_demo_city_has_entities_rights_of_every_kind_and_an_account_for_ever
     roles = {
         u.role for u in db.scalars(select(User)) if u.username in {a.username for a in ACCOUNTS}
     }
-    system_roles = {r for r in ACCOUNT_ROLES if r.value == "system"}
-    assert roles == set(ACCOUNT_ROLES) - system_roles
+    system = principal_for_token(db, token)  # the system role is an API token, not a login
+    assert system is not None
+    assert system.role is Role.SYSTEM
+    assert roles | {system.role} == set(ACCOUNT_ROLES)
 
 
 def test_the_demo_applicant_owns_the_first_company(db: Session) -> None:

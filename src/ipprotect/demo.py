@@ -326,8 +326,14 @@ def has_data(session: Session) -> bool:
     return (session.scalar(select(func.count()).select_from(MarketEntity)) or 0) > 0
 
 
-def populate(session: Session, seed: int = 2026, companies: int = 260) -> dict[str, int]:
-    """Write the demo city into the session (the caller commits); returns counts."""
+SYSTEM_ACCOUNT = "杭州市公共资源交易平台（演示）"  # the `system` role: a procurement system's token
+
+
+def populate(
+    session: Session, seed: int = 2026, companies: int = 260
+) -> tuple[dict[str, int], str]:
+    """Write the demo city into the session (the caller commits); returns the counts and the
+    plaintext of the demo system token, which, like every token, is stored only as a hash."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     company_drafts = _company_drafts(rng, companies)
     companies_saved = [
@@ -357,11 +363,11 @@ def populate(session: Session, seed: int = 2026, companies: int = 260) -> dict[s
             display_name=account.display_name,
             entity_uscc=uscc,
         )
-    return {
-        "entities": len(companies_saved) + len(others),
-        "rights": rights,
-        "accounts": len(ACCOUNTS),
-    }
+    _, token = auth.create_token(
+        session, DEMO.actor(), name=SYSTEM_ACCOUNT, region_codes=[CITY], role=Role.SYSTEM
+    )
+    counts = {"entities": len(companies_saved) + len(others), "rights": rights}
+    return {**counts, "accounts": len(ACCOUNTS)}, token
 
 
 def print_accounts(console: Console) -> None:
@@ -383,7 +389,12 @@ def load_demo(settings: Settings, force: bool = False) -> None:
             console.print("The database already has data: the demo was not loaded again.")
         else:
             with console.status("Loading the demo city (Hangzhou)…"):
-                counts = populate(session)
+                counts, token = populate(session)
                 session.commit()
             console.print(f"Loaded {counts['entities']} entities, {counts['rights']} rights.")
+            console.print(
+                f"API token of the system account {SYSTEM_ACCOUNT} (shown once): {token}\n"
+                f"  curl -H 'Authorization: Bearer {token}' http://127.0.0.1:8000/api/v1/rules",
+                soft_wrap=True,  # a token broken over two lines cannot be copied
+            )
     print_accounts(console)
