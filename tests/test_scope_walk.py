@@ -110,6 +110,7 @@ def _fill(path: str, world: World) -> str:
         "job_id": world.job_b.id,
         "rule_id": "complaints.acceptance_decision",
         "locale": "en",
+        "path": "0/000",  # a tile of the public log (/log/tile/{path}), absent from an empty log
     }
 
     def one(match: re.Match[str]) -> str:

@@ -12,6 +12,7 @@ from ipprotect import __version__
 from ipprotect.core import errors
 from ipprotect.core.deps import csrf_protect
 from ipprotect.db import make_engine, make_sessionmaker
+from ipprotect.evidence import api as evidence_api
 from ipprotect.registry import api as registry_api
 from ipprotect.registry import pages as registry_pages
 from ipprotect.settings import Settings, get_settings
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rules_pages.router,
         registry_api.router,
         registry_pages.router,
+        evidence_api.router,
     ):
         app.include_router(router)
     return app

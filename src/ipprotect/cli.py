@@ -3,6 +3,7 @@
 import typer
 
 from ipprotect.core.commands import accounts, calendar, db, ids, rules
+from ipprotect.evidence import cli as evidence
 from ipprotect.registry import cli as registry
 from ipprotect.settings import get_settings
 
@@ -18,6 +19,7 @@ app.add_typer(rules.app, name="rules")
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(registry.app, name="registry")
+app.add_typer(evidence.app, name="evidence")
 
 
 @app.command()

@@ -5,6 +5,7 @@ from ipprotect.core.auth import ApiToken, LoginAttempt, User
 from ipprotect.core.calendar_overrides import CalendarOverride
 from ipprotect.core.jobs import Job
 from ipprotect.db import Base
+from ipprotect.evidence.models import LogState, LogTile, SignedCheckpoint
 from ipprotect.registry.models import IpRight, MarketEntity, TrademarkClass
 
 __all__ = [
@@ -14,8 +15,11 @@ __all__ = [
     "CalendarOverride",
     "IpRight",
     "Job",
+    "LogState",
+    "LogTile",
     "LoginAttempt",
     "MarketEntity",
+    "SignedCheckpoint",
     "TrademarkClass",
     "User",
 ]

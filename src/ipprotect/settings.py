@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = False  # set true behind HTTPS
     # The operator's extra rule files (*.toml): region overrides of the shipped legal rules.
     rules_dir: Path | None = None
+    # The transparency log's origin line and key name (c2sp.org/tlog-checkpoint), e.g.
+    # "ipprotect.example.gov.cn/log": the schema-less URL prefix of the log.
+    log_origin: str = "ipprotect.localhost/log"
 
     @property
     def effective_database_url(self) -> str:
