@@ -5,7 +5,16 @@ from ipprotect.core.auth import ApiToken, LoginAttempt, User
 from ipprotect.core.calendar_overrides import CalendarOverride
 from ipprotect.core.jobs import Job
 from ipprotect.db import Base
-from ipprotect.evidence.models import LogState, LogTile, SignedCheckpoint
+from ipprotect.evidence.models import (
+    CheckpointTimestamp,
+    Cosignature,
+    Deposit,
+    IntegrityAlarm,
+    LogState,
+    LogTile,
+    SignedCheckpoint,
+    WitnessedLog,
+)
 from ipprotect.registry.models import IpRight, MarketEntity, TrademarkClass
 
 __all__ = [
@@ -13,6 +22,10 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarOverride",
+    "CheckpointTimestamp",
+    "Cosignature",
+    "Deposit",
+    "IntegrityAlarm",
     "IpRight",
     "Job",
     "LogState",
@@ -22,4 +35,5 @@ __all__ = [
     "SignedCheckpoint",
     "TrademarkClass",
     "User",
+    "WitnessedLog",
 ]

@@ -29,6 +29,26 @@ class Settings(BaseSettings):
     # The transparency log's origin line and key name (c2sp.org/tlog-checkpoint), e.g.
     # "ipprotect.example.gov.cn/log": the schema-less URL prefix of the log.
     log_origin: str = "ipprotect.localhost/log"
+    # Evidence files kept in the blob store are at most this large (bytes); larger evidence is
+    # deposited by hash only and stays where it is.
+    blob_max_size: int = 4 * 1024**3
+    # How often the server signs a checkpoint when the log grew (seconds); 0 leaves publication
+    # to `ipprotect evidence publish` (cron).
+    publish_interval_seconds: float = 2.0
+    # The built-in RFC 3161 TSA's policy OID (RFC 3161 2.4.2). The default is a UUID OID
+    # (ITU-T X.667, needs no registration); an operator with its own arc sets its own.
+    tsa_policy: str = "2.25.216359201538596622063212624402478622807"
+    tsa_name: str = "ipprotect TSA"
+    # An external RFC 3161 TSA asked too for every checkpoint, e.g. "https://tsa.example/tsr";
+    # empty asks none. Its certificate chain (PEM) is needed to verify its tokens.
+    tsa_url: str = ""
+    tsa_chain: Path | None = None
+    # Witnesses we send our checkpoints to (c2sp.org/tlog-witness), as JSON:
+    # [{"url": "https://witness.example/", "vkey": "<cosignature verifier key>"}].
+    witnesses: list[dict[str, str]] = []
+    # Logs this instance witnesses, by their checkpoint verifier keys (c2sp.org/signed-note);
+    # the key name is the log's origin.
+    witnessed_logs: list[str] = []
 
     @property
     def effective_database_url(self) -> str:
