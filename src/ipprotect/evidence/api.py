@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core.deps import get_session, get_settings
 from ipprotect.core.errors import not_found
-from ipprotect.evidence import keys, log, tiles
+from ipprotect.evidence import keys, log, receipts, tiles
 from ipprotect.evidence.merkle import InvalidLogData
 from ipprotect.settings import Settings
 
@@ -22,11 +22,13 @@ PARTIAL_TILE_CACHE = "public, max-age=60"
 
 @router.get("/log/checkpoint", response_class=PlainTextResponse)
 def checkpoint(session: Session = Depends(get_session)) -> PlainTextResponse:
-    """The latest checkpoint the log signed (c2sp.org/tlog-checkpoint), as a signed note."""
+    """The latest checkpoint the log signed (c2sp.org/tlog-checkpoint), as a signed note, with
+    the cosignatures its witnesses returned (c2sp.org/tlog-witness)."""
     latest = log.latest_checkpoint(session)
     if latest is None:
         raise not_found("checkpoint")
-    return PlainTextResponse(latest.note, headers={"Cache-Control": "no-cache"})
+    published = receipts.published_note(session, latest)
+    return PlainTextResponse(published, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/log/tile/{path:path}", response_class=Response)

@@ -4,7 +4,8 @@
 The file holds the signer key in the text form of golang.org/x/mod/sumdb/note
 (`PRIVATE+KEY+<name>+<key ID>+<seed>`), so standard tools can read it. The key name is the log's
 origin (c2sp.org/tlog-checkpoint): a key made for another origin is refused, because a changed
-origin would silently give the log a new identity.
+origin would silently give the log a new identity. Other keys of this instance (the witness
+key, `witness.py`) are kept the same way by `stored_signer`.
 """
 
 import os
@@ -27,15 +28,21 @@ def key_path(settings: Settings) -> Path:
 def log_signer(settings: Settings) -> Ed25519Signer:
     """The log's signer, named after `settings.log_origin`; the key is made on first use."""
     path = key_path(settings)
-    if not path.exists():
-        _create(path, Ed25519Signer(settings.log_origin, Ed25519PrivateKey.generate()))
-    signer = parse_signer_key(path.read_text().strip())
+    signer = stored_signer(path, settings.log_origin)
     if signer.name != settings.log_origin:
         raise LogKeyError(
             f"{path} holds the key of log {signer.name!r}, not of {settings.log_origin!r}: "
             "set IPPROTECT_LOG_ORIGIN back, or move the key away to start a new log"
         )
     return signer
+
+
+def stored_signer(path: Path, name: str) -> Ed25519Signer:
+    """The Ed25519 key kept in `path`, made under `name` on first use. The caller checks the
+    name it read back: a key made under another name is another identity."""
+    if not path.exists():
+        _create(path, Ed25519Signer(name, Ed25519PrivateKey.generate()))
+    return parse_signer_key(path.read_text().strip())
 
 
 def _create(path: Path, signer: Ed25519Signer) -> None:
