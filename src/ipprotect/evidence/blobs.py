@@ -82,6 +82,20 @@ class BlobStore:
         return self.path(sha256).open("rb")
 
 
+def describe(stream: BinaryIO, filename: str | None = None) -> Blob:
+    """The hash, size and media type of what `stream` yields, storing nothing: for a file that
+    is deposited by its hash only and stays where it is."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if len(head) < SNIFF_BYTES:
+            head += chunk[: SNIFF_BYTES - len(head)]
+        digest.update(chunk)
+    return Blob(digest.hexdigest(), size, media_type(head, filename))
+
+
 def too_large(limit: int) -> Problem:
     return Problem(
         413,

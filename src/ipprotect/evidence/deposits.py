@@ -263,9 +263,11 @@ def _default_region(session: Session, principal: Principal) -> str:
         entity = entity_by_uscc(session, principal.entity_uscc)
         if entity is not None:
             return entity.region_code
-    codes = sorted(principal.scope.prefixes)
-    if len(codes) == 1 and len(codes[0]) == 6:
-        return codes[0]
+    # An account of one region (a district, or a whole city or province) deposits there; the
+    # region is its scope's prefix padded back to a GB/T 2260 code (3301 -> 330100).
+    prefixes = sorted(principal.scope.prefixes)
+    if len(prefixes) == 1 and prefixes[0]:
+        return prefixes[0].ljust(6, "0")
     return ""
 
 
