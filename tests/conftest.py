@@ -44,6 +44,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         data_dir=data_dir,
         database_url=databases.configured_url(),
         secret_key="test-secret-key",
+        # Tests publish and check the log themselves, in their own transaction.
+        publish_interval_seconds=0,
+        startup_check=False,
     )
 
 

@@ -29,6 +29,8 @@ def _openapi() -> dict[str, object]:
 
 
 schema = schemathesis.openapi.from_dict(_openapi())
+# RFC 3161 queries (POST /api/v1/evidence/tsa) are sent like any other binary body.
+schemathesis.serializer.alias("application/timestamp-query", "application/octet-stream")
 
 
 @schema.parametrize()

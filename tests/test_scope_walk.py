@@ -110,7 +110,10 @@ def _fill(path: str, world: World) -> str:
         "job_id": world.job_b.id,
         "rule_id": "complaints.acceptance_decision",
         "locale": "en",
+        "deposit_id": world.entity_b.id,  # the world holds no deposit: every one is not found
         "path": "0/000",  # a tile of the public log (/log/tile/{path}), absent from an empty log
+        "size": 1,  # a checkpoint of the public log, absent from an empty log
+        "tsa_id": 1,  # a time-stamp token over that checkpoint
     }
 
     def one(match: re.Match[str]) -> str:

@@ -1,7 +1,8 @@
 """The FastAPI application factory: settings, database, middleware and every domain's routers."""
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -13,6 +14,17 @@ from ipprotect.core import errors
 from ipprotect.core.deps import csrf_protect
 from ipprotect.db import make_engine, make_sessionmaker
 from ipprotect.evidence import api as evidence_api
+from ipprotect.evidence import (
+    deposit_api,
+    log_pages,
+    proof_api,
+    tsa_api,
+    verify_pages,
+    witness_api,
+)
+from ipprotect.evidence import pages as evidence_pages
+from ipprotect.evidence.publication import Keeper
+from ipprotect.evidence.sequencer import GroupCommit
 from ipprotect.registry import api as registry_api
 from ipprotect.registry import pages as registry_pages
 from ipprotect.settings import Settings, get_settings
@@ -26,7 +38,20 @@ LOCALE_COOKIE = "lang"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        keeper = None
+        if settings.startup_check or settings.publish_interval_seconds > 0:
+            keeper = Keeper(settings, lambda: app.state.sessionmaker())
+            keeper.start()
+        app.state.keeper = keeper
+        yield
+        if keeper is not None:
+            keeper.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ipprotect",
         version=__version__,
         openapi_url="/api/v1/openapi.json",
@@ -38,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     rules_pages.load_rules(settings)  # a broken rule file stops the platform here
     app.state.engine = make_engine(settings)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    # Looked up per batch, like the keeper's sessions, so tests can point it at their transaction.
+    app.state.deposits = GroupCommit(lambda: app.state.sessionmaker())
 
     errors.install(app)
     app.state.problem_page = pages.problem_page
@@ -75,6 +102,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry_api.router,
         registry_pages.router,
         evidence_api.router,
+        witness_api.router,
+        proof_api.router,
+        log_pages.router,
+        deposit_api.router,
+        evidence_pages.router,
+        verify_pages.router,
+        tsa_api.router,
     ):
         app.include_router(router)
     return app

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # How often the server signs a checkpoint when the log grew (seconds); 0 leaves publication
     # to `ipprotect evidence publish` (cron).
     publish_interval_seconds: float = 2.0
+    # Recompute the log from its stored tiles when the server starts (an alarm on mismatch).
+    startup_check: bool = True
     # The built-in RFC 3161 TSA's policy OID (RFC 3161 2.4.2). The default is a UUID OID
     # (ITU-T X.667, needs no registration); an operator with its own arc sets its own.
     tsa_policy: str = "2.25.216359201538596622063212624402478622807"
@@ -49,10 +51,18 @@ class Settings(BaseSettings):
     # Logs this instance witnesses, by their checkpoint verifier keys (c2sp.org/signed-note);
     # the key name is the log's origin.
     witnessed_logs: list[str] = []
+    # The name of this instance's witness key (c2sp.org/tlog-cosignature: a schema-less URL),
+    # e.g. "ipprotect.example.gov.cn/witness". Empty means the host of log_origin followed by
+    # "/witness" (see effective_witness_name).
+    witness_name: str = ""
 
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'ipprotect.sqlite3'}"
+
+    @property
+    def effective_witness_name(self) -> str:
+        return self.witness_name or f"{self.log_origin.partition('/')[0]}/witness"
 
     def resolved_secret_key(self) -> str:
         """The configured key, or one generated once into data_dir (mode 0600)."""

@@ -4,15 +4,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from ipprotect.cli import app
 from ipprotect.core import migrate
 from ipprotect.db import make_engine, make_sessionmaker
-from ipprotect.evidence import log, merkle, note
+from ipprotect.evidence import log, merkle, note, tiles
 from ipprotect.evidence.checkpoint import open_checkpoint
-from ipprotect.evidence.models import LogTile
+from ipprotect.evidence.models import ENTRIES, LogTile
 from ipprotect.settings import Settings, get_settings
 
 runner = CliRunner()
@@ -84,3 +84,37 @@ def test_a_key_made_for_another_origin_stops_publish(
     refused = runner.invoke(app, ["evidence", "publish"])
     assert refused.exit_code == 1
     assert "cli.example/log" in refused.output
+
+
+def test_check_finds_a_tampered_entry_and_publish_stays_stopped_until_it_passes(
+    cli_settings: Settings,
+) -> None:
+    append(cli_settings, [b"a", b"b", b"c"])
+    assert runner.invoke(app, ["evidence", "publish"]).exit_code == 0
+    intact = runner.invoke(app, ["evidence", "check"])
+    assert intact.exit_code == 0, intact.output
+    assert "The log is intact" in intact.output
+
+    engine = make_engine(cli_settings)
+    with engine.begin() as connection:
+        original = connection.scalar(select(LogTile.data).where(LogTile.level == ENTRIES))
+        assert original is not None
+        forged = tiles.encode_bundle([b"a", b"X", b"c"])
+        connection.execute(update(LogTile).where(LogTile.level == ENTRIES).values(data=forged))
+    damaged = runner.invoke(app, ["evidence", "check"])
+    assert damaged.exit_code == 1, damaged.output
+    assert "The log failed its integrity check" in damaged.output
+    append(cli_settings, [b"d"])
+    stopped = runner.invoke(app, ["evidence", "publish"])
+    assert stopped.exit_code == 1
+    assert "integrity alarm is open (tile_mismatch)" in stopped.output
+
+    with engine.begin() as connection:
+        connection.execute(
+            update(LogTile)
+            .where(LogTile.level == ENTRIES)
+            .values(data=original + tiles.encode_bundle([b"d"]))
+        )
+    engine.dispose()
+    assert runner.invoke(app, ["evidence", "check"]).exit_code == 0
+    assert runner.invoke(app, ["evidence", "publish"]).exit_code == 0

@@ -81,11 +81,18 @@ def decode(data: bytes) -> dict[str, Any]:
     `InvalidLogData`."""
     try:
         entry = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError covers malformed JSON and integers past Python's digit limit;
+        # RecursionError, nesting deeper than the parser goes. Entries are untrusted input.
         raise _bad_entry(N_("The entry is not JSON")) from exc
     if not isinstance(entry, dict):
         raise _bad_entry(N_("The entry is not a JSON object"))
-    if rfc8785.dumps(entry) != data:
+    try:
+        canonical = rfc8785.dumps(entry)
+    except (rfc8785.CanonicalizationError, RecursionError) as exc:
+        # Floats and integers beyond what JSON carries exactly have no canonical form.
+        raise _bad_entry(N_("The entry is not in RFC 8785 canonical form")) from exc
+    if canonical != data:
         raise _bad_entry(N_("The entry is not in RFC 8785 canonical form"))
     if entry.get("version") != VERSION or entry.get("kind") not in set(Kind):
         raise _bad_entry(N_("The entry has an unknown version or kind"))

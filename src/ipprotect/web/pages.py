@@ -14,6 +14,7 @@ from ipprotect.core.deps import current_principal, get_session, get_settings, re
 from ipprotect.core.errors import Problem
 from ipprotect.core.jobs import Job
 from ipprotect.db import utcnow
+from ipprotect.evidence import integrity
 from ipprotect.registry import repository as registry
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import LOCALES, gettext
@@ -110,6 +111,7 @@ def dashboard(
         "dashboard.html",
         counts=registry.dashboard_counts(session, principal),
         recent_audit=recent_audit if principal.role is Role.ADMIN else [],
+        log_alarms=integrity.open_alarms(session) if principal.role is Role.ADMIN else [],
         jobs=jobs,
     )
 
