@@ -16,14 +16,25 @@ from ipprotect.core import migrate
 from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import Role
 from ipprotect.db import make_engine, make_sessionmaker
-from ipprotect.evidence import integrity, keys, log, merkle, note, publication, tiles
+from ipprotect.evidence import (
+    integrity,
+    keys,
+    log,
+    merkle,
+    note,
+    publication,
+    receipts,
+    tiles,
+    verify,
+)
 from ipprotect.evidence.log import LogIntegrityError
 from ipprotect.evidence.models import ENTRIES, IntegrityAlarm, LogState, LogTile
 from ipprotect.settings import Settings
 from tests import factories
 from tests.conftest import login
+from tests.evidence.verify_receipts import evidence_entry
 
-ENTRIES_LOGGED = [f"deposit {i}".encode() for i in range(600)]
+ENTRIES_LOGGED = [evidence_entry(f"evidence file {i}".encode()) for i in range(600)]
 
 
 @pytest.fixture
@@ -191,3 +202,32 @@ def test_the_server_checks_the_log_at_start_up_and_alarms_the_admin_page(
     with make_sessionmaker(app.state.engine)() as session:
         assert session.scalars(select(IntegrityAlarm.code)).all() == ["tile_mismatch"]
     app.state.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("what", "level", "offset", "failed"),
+    [
+        (
+            "its stored entry",
+            ENTRIES,
+            sum(2 + len(e) for e in ENTRIES_LOGGED[:8]) + 20,
+            "inclusion",
+        ),
+        ("a stored hash on its audit path", 0, 32 * 9, "inclusion"),
+    ],
+)
+def test_a_receipt_served_from_a_tampered_log_fails_the_offline_verifier(
+    db: Session, settings: Settings, logged: None, what: str, level: int, offset: int, failed: str
+) -> None:
+    """Receipts made after the damage carry the damage: the offline verifier refuses them
+    against the checkpoint the log signed before."""
+    vkey = _verifier(settings).to_text()
+    intact = receipts.receipt_for(db, 8)
+    assert intact is not None
+    assert verify.verify_receipt_text(intact, vkey=vkey).ok
+    _tamper(db, level, 0, offset)
+    served = receipts.receipt_for(db, 8)
+    assert served is not None
+    report = verify.verify_receipt_text(served, vkey=vkey)
+    assert not report.ok, what
+    assert report.check(failed).status is verify.Status.FAILED
