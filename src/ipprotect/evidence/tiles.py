@@ -9,6 +9,7 @@ subtree hash out of the tiles of one tree size so `merkle` can build proofs from
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 from ipprotect.evidence.merkle import HASH_SIZE, InvalidLogData, leaf_hash, root
 from ipprotect.web.i18n import N_
@@ -169,11 +170,15 @@ class TileHashReader:
     """A `merkle.HashReader` over the tiles of the tree of `size` leaves, read through `read`.
 
     A subtree at Merkle level L lives in tile level L // 8: it is the root of 2**(L % 8)
-    consecutive hashes of one tile there. Each tile is read at most once.
+    consecutive hashes of one tile there. Each tile is read at most once, and the levels of
+    complete subtrees inside it are hashed once, as far up as asked: a proof asks for subtrees
+    of every height in a tile, so this costs what hashing them one by one would, without
+    hashing the small ones again inside the large ones.
     """
 
     read: TileReader
     size: int
+    # Tile -> its hashes, then the hashes of its complete pairs, fours... each level joined.
     _cache: dict[Tile, list[bytes]] = field(default_factory=dict, init=False, repr=False)
 
     def __call__(self, level: int, index: int) -> bytes:
@@ -183,9 +188,24 @@ class TileHashReader:
         tile = tile_for(tile_level, first, self.size)
         tile_for(tile_level, last, self.size)  # the whole subtree must be in the tree
         if tile not in self._cache:
-            self._cache[tile] = tile_hashes(self.read(tile.path), tile.width)
-        offset = first - tile.index * TILE_WIDTH
-        return root(self._cache[tile][offset : offset + (1 << height)])
+            data = self.read(tile.path)
+            if len(data) != tile.width * HASH_SIZE:
+                tile_hashes(data, tile.width)  # raises its `tile_size` error
+            self._cache[tile] = [data]
+        levels = self._cache[tile]
+        while len(levels) <= height:
+            levels.append(parent_hashes(levels[-1]))
+        offset = (first - tile.index * TILE_WIDTH) >> height
+        return levels[height][offset * HASH_SIZE : (offset + 1) * HASH_SIZE]
+
+
+def parent_hashes(hashes: bytes) -> bytes:
+    """The level above joined hashes: the RFC 6962 node hashes SHA-256(0x01 || left || right)
+    of adjacent pairs (an odd last one has no pair: it is no complete subtree one level up).
+    Bytes in, bytes out, so that a tile's 255 inner hashes cost little more than hashing."""
+    pair = 2 * HASH_SIZE
+    end = len(hashes) - len(hashes) % pair
+    return b"".join([sha256(b"\x01" + hashes[i : i + pair]).digest() for i in range(0, end, pair)])
 
 
 def _check_width(count: int) -> None:
