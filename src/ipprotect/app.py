@@ -1,11 +1,10 @@
 """The FastAPI application factory: settings, database, middleware and every domain's routers."""
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -30,10 +29,9 @@ from ipprotect.registry import pages as registry_pages
 from ipprotect.settings import Settings, get_settings
 from ipprotect.web import admin, pages
 from ipprotect.web import rules as rules_pages
-from ipprotect.web.i18n import LOCALES, set_locale
+from ipprotect.web.request_context import RequestContext
 
 STATIC = Path(__file__).parent / "web" / "static"
-LOCALE_COOKIE = "lang"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,21 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.state.problem_page = pages.problem_page
 
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        locale = request.cookies.get(LOCALE_COOKIE, settings.default_locale)
-        set_locale(locale if locale in LOCALES else settings.default_locale)
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        return response
-
-    # Added last so it runs first: the session must exist before the request context reads it.
+    app.add_middleware(RequestContext, default_locale=settings.default_locale)
+    # Added last so it runs first: the session must exist before the routes read it.
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),

@@ -18,6 +18,7 @@ from ipprotect.evidence import integrity
 from ipprotect.registry import repository as registry
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import LOCALES, gettext
+from ipprotect.web.request_context import LOCALE_COOKIE
 from ipprotect.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -82,7 +83,7 @@ def logout(request: Request) -> Response:
 def switch_language(locale: str, next: str = "/") -> Response:
     response = RedirectResponse(safe_next(next, "/"), status_code=303)
     if locale in LOCALES:
-        response.set_cookie("lang", locale, max_age=365 * 24 * 3600, samesite="lax")
+        response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax")
     return response
 
 
