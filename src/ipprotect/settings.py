@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -55,6 +56,14 @@ class Settings(BaseSettings):
     # e.g. "ipprotect.example.gov.cn/witness". Empty means the host of log_origin followed by
     # "/witness" (see effective_witness_name).
     witness_name: str = ""
+    # How the damages calculator reads "one to five times the amount determined" for wilful,
+    # serious infringement (Patent Law art. 71 etc.; not settled, reference/LEGAL.md "Damages"):
+    # "base_times_one_plus_m" awards the base plus punitive damages of base × m (the default);
+    # "base_times_m" awards base × m in all, punitive damages being base × (m − 1). Every result
+    # states the reading applied.
+    damages_punitive_reading: Literal["base_times_one_plus_m", "base_times_m"] = (
+        "base_times_one_plus_m"
+    )
 
     @property
     def effective_database_url(self) -> str:
