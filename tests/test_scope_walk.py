@@ -110,6 +110,7 @@ def _fill(path: str, world: World) -> str:
         "job_id": world.job_b.id,
         "rule_id": "complaints.acceptance_decision",
         "locale": "en",
+        "case_id": world.entity_b.id,  # the world holds no case: every one is not found
         "deposit_id": world.entity_b.id,  # the world holds no deposit: every one is not found
         "path": "0/000",  # a tile of the public log (/log/tile/{path}), absent from an empty log
         "size": 1,  # a checkpoint of the public log, absent from an empty log

@@ -9,8 +9,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from ipprotect import __version__
+from ipprotect.cases import api as cases_api
+from ipprotect.cases import pages as cases_pages
 from ipprotect.core import errors
 from ipprotect.core.deps import csrf_protect
+from ipprotect.damages import api as damages_api
+from ipprotect.damages import pages as damages_pages
 from ipprotect.db import make_engine, make_sessionmaker
 from ipprotect.evidence import api as evidence_api
 from ipprotect.evidence import (
@@ -94,6 +98,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         evidence_pages.router,
         verify_pages.router,
         tsa_api.router,
+        damages_api.router,
+        damages_pages.router,
+        cases_api.router,
+        cases_pages.router,
     ):
         app.include_router(router)
     return app

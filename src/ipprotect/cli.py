@@ -2,6 +2,7 @@
 
 import typer
 
+from ipprotect.cases import cli as cases
 from ipprotect.core.commands import accounts, calendar, db, ids, rules
 from ipprotect.evidence import cli as evidence
 from ipprotect.registry import cli as registry
@@ -20,6 +21,7 @@ app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(registry.app, name="registry")
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(cases.app, name="cases")
 
 
 @app.command()

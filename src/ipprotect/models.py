@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the drift test see the whole schema."""
 
+from ipprotect.cases.models import Case, CaseEvent, CaseEvidence, CaseRight
 from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import ApiToken, LoginAttempt, User
 from ipprotect.core.calendar_overrides import CalendarOverride
@@ -22,6 +23,10 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarOverride",
+    "Case",
+    "CaseEvent",
+    "CaseEvidence",
+    "CaseRight",
     "CheckpointTimestamp",
     "Cosignature",
     "Deposit",

@@ -1,0 +1,74 @@
+"""`ipprotect cases`: import hotline tickets (12345 / 12330 exports) as cases.
+
+The CLI acts as the platform itself (audit actor "system") with national scope."""
+
+from pathlib import Path
+from typing import Literal
+
+import typer
+from rich.console import Console
+
+from ipprotect.cases import hotline_import
+from ipprotect.cases.models import Source
+from ipprotect.core import jobs, tabular
+from ipprotect.core.errors import Problem
+from ipprotect.core.jobs import JobStatus
+from ipprotect.db import make_engine, make_sessionmaker
+from ipprotect.registry import access, imports
+from ipprotect.settings import get_settings
+from ipprotect.web.i18n import gettext, set_locale
+
+app = typer.Typer(help="Complaints and cases.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("import")
+def import_tickets(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="CSV (UTF-8 or GB18030) or XLSX."
+    ),
+    hotline: Literal["12345", "12330"] = typer.Option("12345", help="The hotline's export."),
+    region: str = typer.Option("", help="Region code of rows that give none."),
+    errors: Path | None = typer.Option(
+        None, "--errors", help="Write the refused and skipped rows to this CSV."
+    ),
+) -> None:
+    """Import hotline tickets as cases; every row says when the ticket was received. Exits 0
+    when every row was imported or skipped, 1 when some rows were refused, 2 when the file or
+    the job failed."""
+    settings = get_settings()
+    set_locale(settings.default_locale)
+    factory = make_sessionmaker(make_engine(settings))
+    importer = hotline_import.IMPORTERS[Source(f"hotline_{hotline}")]
+    try:
+        with factory() as session:
+            job, work = imports.queue(
+                session,
+                importer,
+                access.PLATFORM,
+                file.read_bytes(),
+                file.name,
+                max_rows=settings.max_import_rows,
+                default_region=region,
+                on_duplicate=imports.OnDuplicate.SKIP,
+            )
+    except Problem as problem:
+        for error in problem.errors:
+            console.print(f"[red]{error.field}[/red] ({error.code}): {error.text(gettext)}")
+        if not problem.errors:
+            console.print(f"[red]{problem.code}[/red]: {gettext(problem.title)}")
+        raise typer.Exit(2) from None
+    job = jobs.run(factory, job.id, work)
+    counts = ", ".join(f"{key} {value}" for key, value in sorted(job.counts.items()))
+    console.print(f"job {job.id} {job.status.value}: {counts or 'no rows'}")
+    rows = imports.issue_rows(job, gettext)
+    if errors is not None:
+        errors.write_bytes(tabular.export_bytes("csv", imports.ISSUE_COLUMNS, rows))
+    else:
+        for row in rows:
+            console.print(f"row {row[0]} {row[1]} ({row[2]}): {row[3]}")
+    if job.status is JobStatus.FAILED:
+        console.print(job.log)
+        raise typer.Exit(2)
+    if job.counts.get("failed"):
+        raise typer.Exit(1)
