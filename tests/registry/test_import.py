@@ -46,7 +46,8 @@ def test_a_gb18030_csv_imports_good_rows_and_reports_bad_rows_by_number(
     client: TestClient, db: Session
 ) -> None:
     good = uscc(XIHU)
-    mistyped = uscc(XIHU)[:-1] + "Y"
+    right = uscc(XIHU)
+    mistyped = right[:-1] + ("Y" if right[-1] != "Y" else "X")  # never the right check character
     individual = uscc(XIHU, category="2")
     data = _gb18030_csv(
         [
