@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the drift test see the whole schema."""
 
-from ipprotect.cases.models import Case, CaseEvent, CaseEvidence, CaseRight
+from ipprotect.cases.channels.models import CaseStep
+from ipprotect.cases.models import Case, CaseEvent, CaseEvidence, CaseNotification, CaseRight
 from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import ApiToken, LoginAttempt, User
 from ipprotect.core.calendar_overrides import CalendarOverride
@@ -26,7 +27,9 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseEvidence",
+    "CaseNotification",
     "CaseRight",
+    "CaseStep",
     "CheckpointTimestamp",
     "Cosignature",
     "Deposit",

@@ -65,6 +65,21 @@ class Settings(BaseSettings):
         "base_times_one_plus_m"
     )
 
+    # Outgoing e-mail to complainants (the case notification outbox). An empty host sends
+    # nothing: messages stay queued until one is configured and `ipprotect cases send-outbox` runs.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "ipprotect@localhost"
+    smtp_username: str = ""  # empty: no SMTP AUTH
+    smtp_password: str = ""
+    smtp_starttls: bool = False  # set true when the server offers STARTTLS (port 587)
+    smtp_timeout_seconds: float = 30.0
+    # A failed message is tried again after this wait, at most outbox_max_attempts times in all;
+    # a claim older than outbox_claim_seconds belongs to a sender that died and may be taken over.
+    outbox_max_attempts: int = 5
+    outbox_retry_seconds: int = 300
+    outbox_claim_seconds: int = 600
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'ipprotect.sqlite3'}"

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import access, hotline_import, reads, service
+from ipprotect.cases.channels import api as channels_api
 from ipprotect.cases.models import Case, CaseStatus, Channel, Source, Track
 from ipprotect.cases.schemas import (
     CaseIn,
@@ -30,6 +31,8 @@ from ipprotect.settings import Settings
 Hotline = Literal["hotline_12345", "hotline_12330"]
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+# First, so that /queue is matched before /{case_id}.
+router.include_router(channels_api.router)
 
 filer = require(Role.APPLICANT, Role.OFFICER, Role.ADMIN, Role.SYSTEM)
 reader = require(*access.READERS)

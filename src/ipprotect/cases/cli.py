@@ -1,4 +1,5 @@
-"""`ipprotect cases`: import hotline tickets (12345 / 12330 exports) as cases.
+"""`ipprotect cases`: import hotline tickets (12345 / 12330 exports) as cases, and send the
+notification outbox.
 
 The CLI acts as the platform itself (audit actor "system") with national scope."""
 
@@ -8,7 +9,7 @@ from typing import Literal
 import typer
 from rich.console import Console
 
-from ipprotect.cases import hotline_import
+from ipprotect.cases import hotline_import, outbox
 from ipprotect.cases.models import Source
 from ipprotect.core import jobs, tabular
 from ipprotect.core.errors import Problem
@@ -72,3 +73,24 @@ def import_tickets(
         raise typer.Exit(2)
     if job.counts.get("failed"):
         raise typer.Exit(1)
+
+
+@app.command("send-outbox")
+def send_outbox(
+    limit: int = typer.Option(1000, min=1, help="Send at most this many messages in this run."),
+) -> None:
+    """Send the queued case notifications by e-mail (SMTP settings IPPROTECT_SMTP_*). Safe to run
+    from cron every minute, several at once: each message is claimed before it is sent, a
+    failure is tried again later and given up after IPPROTECT_OUTBOX_MAX_ATTEMPTS. SMS messages
+    stay queued: no SMS gateway is connected. Without an SMTP host nothing is sent."""
+    settings = get_settings()
+    mailer = outbox.smtp_mailer(settings)
+    if mailer is None:
+        console.print("no SMTP host configured (IPPROTECT_SMTP_HOST): messages stay queued")
+        return
+    with make_sessionmaker(make_engine(settings))() as session:
+        counts = outbox.send_outbox(session, settings, mailer, limit=limit)
+    console.print(
+        f"sent {counts['sent']}, failed and kept for a retry {counts['retry']}, "
+        f"given up {counts['given_up']}"
+    )

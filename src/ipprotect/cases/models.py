@@ -190,3 +190,40 @@ class CaseEvent(Base):
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NotificationChannel(enum.StrEnum):
+    EMAIL = "email"
+    SMS = "sms"  # recorded only: no SMS gateway is connected yet
+
+
+class NotificationStatus(enum.StrEnum):
+    QUEUED = "queued"  # waiting to be sent, or to be tried again after a failure
+    SENT = "sent"
+    FAILED = "failed"  # given up after the last attempt allowed; last_error says why
+
+
+class CaseNotification(Base):
+    """A message to the complainant about their case, in the outbox (see `cases.outbox`).
+
+    Queued in the transaction that records the event it reports, sent later by
+    `ipprotect cases send-outbox`. `claimed_at` marks a message a sender is working on, so that
+    two senders running at once never both send it."""
+
+    __tablename__ = "case_notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    event: Mapped[str] = mapped_column(String(32))  # the case event reported: "received", ...
+    channel: Mapped[NotificationChannel] = mapped_column(_enum(NotificationChannel, 8))
+    recipient: Mapped[str] = mapped_column(String(254))  # an e-mail address or a phone number
+    locale: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[NotificationStatus] = mapped_column(_enum(NotificationStatus, 8), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,14 +1,17 @@
 """Case pages: the public complaint form and tracking page (no login), the officers' list with
-filters and exports, and the detail page with triage, accept / reject and history."""
+filters and exports, the detail page with triage, accept / reject and history, and the hotline
+ticket import (upload, then the job page with its progress and row errors, as in the registry)."""
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ipprotect.cases import access, reads, service
+from ipprotect.cases import access, hotline_import, reads, service
+from ipprotect.cases.channels import pages as channels_pages
 from ipprotect.cases.models import (
     CASE_STATUS_LABELS,
     CHANNEL_LABELS,
@@ -19,7 +22,7 @@ from ipprotect.cases.models import (
     Source,
     Track,
 )
-from ipprotect.core import ids
+from ipprotect.core import ids, jobs, tabular
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.deps import (
     RecordId,
@@ -29,13 +32,17 @@ from ipprotect.core.deps import (
     request_id,
     require,
 )
-from ipprotect.core.errors import Problem
-from ipprotect.registry.pages import form_values
+from ipprotect.core.errors import FieldError, Problem, invalid
+from ipprotect.registry import imports
+from ipprotect.registry.pages import LABELS as REGISTRY_LABELS
+from ipprotect.registry.pages import form_values, region_options
 from ipprotect.settings import Settings
-from ipprotect.web.i18n import get_locale, gettext
+from ipprotect.web.i18n import N_, get_locale, gettext
 from ipprotect.web.templating import field_errors, render
 
 router = APIRouter(include_in_schema=False)
+# First, so that /cases/queue is matched before /cases/{case_id}.
+router.include_router(channels_pages.router)
 
 handler = require(*access.HANDLERS)
 
@@ -205,6 +212,182 @@ def _detail(
         errors=errors or {},
         track_options=_choices(TRACK_LABELS),
         today=service.today(),
+        **channels_pages.context(request, session, case),
+    )
+
+
+# ---------------------------------------------------------------- hotline import
+
+
+@dataclass(frozen=True)
+class ImportPage:
+    """What the import form and the registry's job page templates say (msgids)."""
+
+    list_path: str
+    title: str
+    columns: str
+    back: str
+
+
+HOTLINE_IMPORT = ImportPage(
+    list_path="/cases",
+    title=N_("Import hotline tickets"),
+    columns=N_(
+        "A 12345 or 12330 export: a CSV file (UTF-8 or GB18030) or an XLSX file whose first row "
+        "names the columns, in English or Chinese: hotline_ticket (工单编号), received_on "
+        "(受理时间, e.g. 2025/1/24 09:12:00: the acceptance deadline runs from that day), facts "
+        "(诉求内容), and as known complainant_name (诉求人), complainant_phone (联系电话), "
+        "complainant_email (电子邮箱), respondent_name (被反映对象), respondent_uscc "
+        "(统一社会信用代码), amount_claimed (诉求金额), region_code (行政区划代码). A ticket "
+        "already imported is skipped."
+    ),
+    back=N_("Back to the cases"),
+)
+HOTLINES = {
+    Source.HOTLINE_12345.value: SOURCE_LABELS[Source.HOTLINE_12345],
+    Source.HOTLINE_12330.value: SOURCE_LABELS[Source.HOTLINE_12330],
+}
+# The columns of a ticket row, to name the field of a row error.
+IMPORT_FIELD_LABELS = {
+    "hotline_ticket": N_("Ticket number"),
+    "received_on": N_("Received on"),
+    "region_code": N_("Region code"),
+    "complainant_name": N_("Complainant"),
+    "complainant_phone": N_("Phone"),
+    "complainant_email": N_("E-mail"),
+    "respondent_name": N_("Respondent"),
+    "respondent_uscc": N_("Unified social credit code"),
+    "facts": N_("What happened"),
+    "amount_claimed": N_("Amount claimed (yuan)"),
+    "file": N_("File"),
+}
+
+
+def _import_form(
+    request: Request,
+    who: Principal,
+    values: dict[str, str],
+    errors: list[FieldError],
+    status_code: int = 200,
+) -> Response:
+    return _render(
+        request,
+        "cases/import.html",
+        status_code=status_code,
+        page=HOTLINE_IMPORT,
+        values=values,
+        errors=field_errors(errors),
+        hotline_options=[(key, gettext(label)) for key, label in HOTLINES.items()],
+        region_options=[("", gettext("As given in each row")), *region_options(who)],
+    )
+
+
+# Declared before the detail route, whose {case_id} would take "import".
+@router.get("/cases/import", response_class=HTMLResponse)
+def import_form(request: Request, who: Principal = Depends(handler)) -> Response:
+    return _import_form(request, who, {}, [])
+
+
+@router.post("/cases/import", response_class=HTMLResponse)
+def import_upload(
+    request: Request,
+    background: BackgroundTasks,
+    file: UploadFile | None = File(None),
+    hotline: str = Form(Source.HOTLINE_12345.value),
+    region_code: str = Form(""),
+    who: Principal = Depends(handler),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    rid: str = Depends(request_id),
+) -> Response:
+    """Queue the import job and go to its page; the form again with its errors otherwise."""
+    region_code = region_code.strip()
+    try:
+        if hotline not in HOTLINES:
+            raise invalid(
+                [FieldError("hotline", "invalid_choice", N_("Choose one of the listed values"))]
+            )
+        if file is None or not file.filename:
+            raise invalid([FieldError("file", "required", N_("This field is required"))])
+        job, work = imports.queue(
+            session,
+            hotline_import.IMPORTERS[Source(hotline)],
+            who,
+            file.file.read(),
+            file.filename,
+            max_rows=settings.max_import_rows,
+            default_region=region_code,
+            on_duplicate=imports.OnDuplicate.SKIP,
+            request_id=rid,
+        )
+    except Problem as problem:
+        if problem.status != 422:
+            raise
+        values = {"hotline": hotline, "region_code": region_code}
+        return _import_form(request, who, values, problem.errors, 422)
+    background.add_task(jobs.run, request.app.state.sessionmaker, job.id, work)
+    return RedirectResponse(f"/cases/jobs/{job.id}", status_code=303)
+
+
+def _job_context(job: jobs.Job) -> dict[str, Any]:
+    def rows(key: str) -> list[tuple[int, str, str]]:
+        """(row number, translated field label, translated reason)."""
+        return [
+            (
+                issue.row,
+                gettext(IMPORT_FIELD_LABELS.get(issue.error.field, issue.error.field)),
+                issue.error.text(gettext),
+            )
+            for issue in imports.issues(job, key)
+        ]
+
+    return {
+        "job": job,
+        "job_path": f"/cases/jobs/{job.id}",
+        "page": HOTLINE_IMPORT,
+        "finished": job.finished_at is not None,
+        "errors": rows("errors"),
+        "notes": rows("notes"),
+        "job_status_labels": REGISTRY_LABELS["job_status_labels"],
+        "count_labels": REGISTRY_LABELS["count_labels"],
+    }
+
+
+@router.get("/cases/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(
+    request: Request,
+    job_id: RecordId,
+    who: Principal = Depends(handler),
+    session: Session = Depends(get_session),
+) -> Response:
+    job = reads.get_job(session, who, job_id)
+    return _render(request, "registry/job.html", **_job_context(job))
+
+
+@router.get("/cases/jobs/{job_id}/progress", response_class=HTMLResponse)
+def job_progress(
+    request: Request,
+    job_id: RecordId,
+    who: Principal = Depends(handler),
+    session: Session = Depends(get_session),
+) -> Response:
+    """The fragment the job page polls while the job runs."""
+    job = reads.get_job(session, who, job_id)
+    return _render(request, "registry/_job_progress.html", **_job_context(job))
+
+
+@router.get("/cases/jobs/{job_id}/errors.csv")
+def job_errors(
+    job_id: RecordId,
+    who: Principal = Depends(handler),
+    session: Session = Depends(get_session),
+) -> Response:
+    job = reads.get_job(session, who, job_id)
+    body = tabular.export_bytes("csv", imports.ISSUE_COLUMNS, imports.issue_rows(job, gettext))
+    return Response(
+        body,
+        media_type=tabular.MEDIA_TYPES["csv"],
+        headers={"Content-Disposition": f'attachment; filename="import-{job.id}-errors.csv"'},
     )
 
 

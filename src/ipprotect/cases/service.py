@@ -1,8 +1,9 @@
 """Case operations: the only writer of cases, their rights, evidence and events.
 
 Receiving a complaint validates every field at once, computes the acceptance deadline and the
-triage, and records the audit event and the "received" case event in the same transaction;
-accepting, rejecting and overriding the triage are audited the same way. Callers commit. Reads
+triage, and records the audit event, the "received" case event and the complainant's
+notification (`cases.notifications`) in the same transaction; accepting and rejecting (notified
+too) and overriding the triage are audited the same way. Callers commit. Reads
 are in `cases.reads`.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ipprotect.cases import access, deadlines, tracking
+from ipprotect.cases import access, deadlines, notifications, tracking
 from ipprotect.cases.models import (
     Case,
     CaseEvent,
@@ -467,6 +468,7 @@ def receive(
             data={"source": source.value},
         )
     )
+    notifications.queue(session, case, "received")
     after = snapshot(case) | {"right_ids": [r.id for r in rights], "deposit_ids": deposits}
     audit.record(
         session,
@@ -510,6 +512,7 @@ def _decide(
     case.decision_reason = reason or None
     late = day > case.acceptance_due  # the law sets a deadline, not a bar: record lateness
     session.add(CaseEvent(case_id=case.id, kind=status.value, on=day, data={"late": late}))
+    notifications.queue(session, case, status.value)
     audit.record(
         session,
         who.actor(request_id),

@@ -634,6 +634,7 @@ def _job_context(job: jobs.Job) -> dict[str, Any]:
 
     return {
         "job": job,
+        "job_path": f"/registry/jobs/{job.id}",  # the page, its progress and its errors.csv
         "page": IMPORT_PAGES.get(job.kind, ENTITY_IMPORT),
         "finished": job.finished_at is not None,
         "errors": rows("errors"),

@@ -1,0 +1,63 @@
+"""The shape of a protection channel: a state machine declared as data, with no I/O.
+
+A channel's `Machine` lists its states (each a step of the case with the rule id of its
+deadline, if the law sets one, and of its approved extension, if the law allows one) and the
+transitions between them with the roles that may take each. A transition either moves the case
+to another state of the channel (`target`), stays in the state and only records an act
+(`target` None: a mediator assigned, a session held), or moves the case into another channel
+(`to_channel`: a failed mediation goes to administrative adjudication). The service walks these
+tables; nothing about a channel's order of steps lives in code paths.
+"""
+
+from dataclasses import dataclass
+
+from ipprotect.cases.models import Channel
+from ipprotect.core.auth import Role
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: str  # msgid
+    rule_id: str | None = None  # the deadline of the step (a period rule), counted from entry
+    extension_rule_id: str | None = None  # the longest extension the law allows, if any
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str  # msgid, the button's text
+    sources: tuple[str, ...]
+    roles: tuple[Role, ...]
+    target: str | None = None  # None: an act inside the current step
+    to_channel: Channel | None = None  # leaves this channel for that one's first step
+
+
+@dataclass(frozen=True)
+class Machine:
+    channel: Channel
+    initial: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+
+    def __post_init__(self) -> None:
+        """A broken declaration stops the import, not a case in the middle of its life."""
+        names = {s.name for s in self.states}
+        broken = [] if self.initial in names else [f"unknown initial state {self.initial}"]
+        for t in self.transitions:
+            if not set(t.sources) <= names:
+                broken.append(f"{t.name}: unknown source state")
+            if t.target is not None and (t.target not in names or t.to_channel is not None):
+                broken.append(f"{t.name}: bad target")
+        if broken:
+            raise ValueError(f"channel {self.channel}: {'; '.join(broken)}")
+
+    def state(self, name: str) -> State:
+        return next(s for s in self.states if s.name == name)
+
+    def transition(self, name: str) -> Transition | None:
+        return next((t for t in self.transitions if t.name == name), None)
+
+    def available(self, state: str, role: Role) -> list[Transition]:
+        """The transitions a role may take from a state, in declaration order."""
+        return [t for t in self.transitions if state in t.sources and role in t.roles]

@@ -1,0 +1,151 @@
+"""Channel pages: the channel section of the case page (steps with deadlines, the buttons of
+the transitions the officer may take, pause / resume / extension) and the work queue page
+`/cases/queue`. Mounted by `cases.pages` ahead of its `/cases/{case_id}` route."""
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from ipprotect.cases.channels import queue, service
+from ipprotect.cases.channels.api import actor, handler
+from ipprotect.cases.channels.registry import MACHINES
+from ipprotect.cases.models import CHANNEL_LABELS, Case, Channel
+from ipprotect.cases.service import today
+from ipprotect.core.auth import Principal
+from ipprotect.core.deps import RecordId, get_session, request_id
+from ipprotect.core.errors import FieldError, invalid
+from ipprotect.web.i18n import N_
+from ipprotect.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _labels() -> dict[tuple[Channel, str], str]:
+    return {(m.channel, s.name): s.label for m in MACHINES.values() for s in m.states}
+
+
+def context(request: Request, session: Session, case: Case) -> dict[str, Any]:
+    """What the case page needs to show the channel section."""
+    who: Principal | None = getattr(request.state, "principal", None)
+    return {
+        "channel_steps": service.steps_of(session, case),
+        "channel_current": service.current_step(session, case),
+        "channel_actions": service.available(session, who, case) if who else [],
+        "channel_choices": [(c, CHANNEL_LABELS[c]) for c in MACHINES],
+        "step_labels": _labels(),
+    }
+
+
+def _day(text: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise invalid(
+            [
+                FieldError(
+                    "on",
+                    "invalid_date",
+                    N_("{value} is not a date; write it as 2025-01-24"),
+                    {"value": text},
+                )
+            ]
+        ) from None
+
+
+def _back(case: Case) -> Response:
+    return RedirectResponse(f"/cases/{case.id}#channel", status_code=303)
+
+
+@router.get("/cases/queue", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    soon: int = Query(3, ge=0, le=60),
+    who: Principal = Depends(actor),
+    session: Session = Depends(get_session),
+) -> Response:
+    day = today()
+    items = queue.work_queue(session, who, day, soon, 500)
+    return render(
+        request,
+        "cases/channels/queue.html",
+        items=items,
+        soon=soon,
+        today=day,
+        channel_labels=CHANNEL_LABELS,
+        step_labels=_labels(),
+    )
+
+
+@router.post("/cases/{case_id}/channel", response_class=HTMLResponse)
+def enter(
+    case_id: RecordId,
+    channel: Channel = Form(),
+    on: str = Form("", max_length=10),
+    who: Principal = Depends(handler),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> Response:
+    case = service.get_case(session, who, case_id)
+    service.enter(session, who, case, channel, _day(on), rid)
+    session.commit()
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/channel/transition", response_class=HTMLResponse)
+def transition(
+    case_id: RecordId,
+    name: str = Form(max_length=32),
+    on: str = Form("", max_length=10),
+    mediator_id: int | None = Form(None, ge=1, le=2**31 - 1),
+    note: str = Form("", max_length=2000),
+    decides_ownership: bool = Form(False),
+    who: Principal = Depends(handler),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> Response:
+    case = service.get_case(session, who, case_id)
+    service.take(
+        session,
+        who,
+        case,
+        name,
+        on=_day(on),
+        mediator_id=mediator_id,
+        note=note,
+        decides_ownership=decides_ownership,
+        request_id=rid,
+    )
+    session.commit()
+    return _back(case)
+
+
+@router.post("/cases/{case_id}/channel/clock", response_class=HTMLResponse)
+def clock(
+    case_id: RecordId,
+    action: str = Form(max_length=16),
+    reason: str = Form("", max_length=2000),
+    on: str = Form("", max_length=10),
+    who: Principal = Depends(handler),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> Response:
+    """Pause, resume or extend the current step's deadline."""
+    case = service.get_case(session, who, case_id)
+    day = _day(on)
+    if action == "pause":
+        service.pause(session, who, case, reason, day, rid)
+    elif action == "resume":
+        service.resume(session, who, case, day, rid)
+    elif action == "extend":
+        service.extend(session, who, case, reason, day, rid)
+    else:
+        raise invalid(
+            [FieldError("action", "invalid_choice", N_("Choose one of the listed values"))]
+        )
+    session.commit()
+    return _back(case)

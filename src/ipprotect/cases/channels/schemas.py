@@ -1,0 +1,78 @@
+"""JSON input and output of the channel routes. Inputs carry values as typed; the service
+checks them (the day of an act, the mediator, the transition), so bad input gets field codes."""
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ipprotect.cases.models import Channel
+from ipprotect.db import MAX_ID
+
+ON = Field(None, description="the day of the act (Asia/Shanghai); today when absent")
+
+
+class StepOut(BaseModel):
+    id: int
+    channel: Channel
+    step: str
+    assignee_id: int | None
+    started_on: date
+    rule_id: str | None = Field(description="the rule the deadline comes from")
+    due_on: date | None
+    due_provisional: bool = Field(description="counted in a year with no official calendar")
+    pauses: list[list[date]]
+    paused_days: int
+    paused_since: date | None
+    extended_to: date | None
+    extended_by: int | None
+    extension_reason: str | None
+    done_on: date | None
+    outcome: str | None
+    data: dict[str, Any]
+
+
+class ChannelOut(BaseModel):
+    case_id: int
+    channel: Channel | None
+    current: StepOut | None
+    steps: list[StepOut] = Field(description="every step in every channel, oldest first")
+    actions: list[str] = Field(description="the transitions the caller may take now")
+
+
+class EnterIn(BaseModel):
+    channel: Channel
+    on: date | None = ON
+
+
+class TransitionIn(BaseModel):
+    transition: str = Field(max_length=32, description="e.g. assign_mediator, agree, fail")
+    on: date | None = ON
+    mediator_id: int | None = Field(None, ge=1, le=MAX_ID, description="assign_mediator")
+    note: str = Field("", max_length=2000)
+    decides_ownership: bool = Field(
+        False, description="agree: the agreement decides who owns an IP right"
+    )
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=2000)
+    on: date | None = ON
+
+
+class DayIn(BaseModel):
+    on: date | None = ON
+
+
+class QueueItemOut(BaseModel):
+    case_id: int
+    tracking_code: str
+    region_code: str
+    channel: Channel
+    step: str
+    assignee_id: int | None
+    due_on: date
+    provisional: bool
+    paused: bool
+    overdue: bool
+    due_soon: bool

@@ -1,0 +1,507 @@
+"""Channel operations: the only writer of `case_steps` and of `Case.channel`.
+
+A case enters a channel only once accepted; from then on it moves by the transitions its
+channel's machine declares, each recorded as a case event and an audit event in the same
+transaction, with the day of the act (`on`, a legal day; today unless the officer records an
+act done earlier). Each step's deadline comes from its rule, in the version in force on the day
+the step started, on the official calendar; pauses and an approved extension move it. Moving to
+another channel closes the last step and opens the next: the history stays. Callers commit.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipprotect.cases import access
+from ipprotect.cases.channels.machine import Machine, Transition
+from ipprotect.cases.channels.models import CaseStep
+from ipprotect.cases.channels.registry import MACHINES
+from ipprotect.cases.models import Case, CaseEvent, CaseStatus, Channel
+from ipprotect.cases.service import today
+from ipprotect.core import audit, rules
+from ipprotect.core.auth import Principal, Role, User
+from ipprotect.core.calendar import Due, Period, due_date
+from ipprotect.core.calendar_store import work_calendar
+from ipprotect.core.errors import FieldError, conflict, forbidden, invalid, not_found
+from ipprotect.core.scope import Scope
+from ipprotect.web.i18n import N_
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def steps_of(session: Session, case: Case) -> list[CaseStep]:
+    """Every step of the case in every channel it went through, oldest first."""
+    stmt = select(CaseStep).where(CaseStep.case_id == case.id).order_by(CaseStep.id)
+    return list(session.scalars(stmt))
+
+
+def current_step(session: Session, case: Case) -> CaseStep | None:
+    stmt = (
+        select(CaseStep)
+        .where(CaseStep.case_id == case.id, CaseStep.done_on.is_(None))
+        .order_by(CaseStep.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def _assigned(session: Session, case: Case, user_id: int | None) -> bool:
+    if user_id is None:
+        return False
+    stmt = select(CaseStep.id).where(CaseStep.case_id == case.id, CaseStep.assignee_id == user_id)
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def get_case(session: Session, who: Principal, case_id: int) -> Case:
+    """A case whose channel the caller may see: those who see the case, and a mediator
+    assigned to one of its steps (in scope). Anyone else: not found."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise not_found("case")
+    if access.can_see(who, case):
+        return case
+    if (
+        who.role is Role.MEDIATOR
+        and who.scope.covers(case.region_code)
+        and _assigned(session, case, who.user_id)
+    ):
+        return case
+    raise not_found("case")
+
+
+def machine_of(step: CaseStep) -> Machine:
+    return MACHINES[step.channel]
+
+
+def available(session: Session, who: Principal, case: Case) -> list[Transition]:
+    """What the caller may do next on the case's current step."""
+    step = current_step(session, case)
+    if step is None:
+        return []
+    if who.role is Role.MEDIATOR and step.assignee_id != who.user_id:
+        return []
+    return machine_of(step).available(step.step, who.role)
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+def _no_rule(rule_id: str, on: dt.date) -> FieldError:
+    return FieldError(
+        "on",
+        "no_rule_in_force",
+        N_("No version of rule {rule} was in force on {date}"),
+        {"rule": rule_id, "date": on.isoformat()},
+    )
+
+
+def _period(rule_id: str, on: dt.date, region: str) -> Period:
+    try:
+        return Period.from_dict(rules.period(rule_id, on=on, region=region))
+    except rules.RuleNotFound:
+        raise invalid([_no_rule(rule_id, on)]) from None
+
+
+def _pause_ranges(step: CaseStep) -> list[tuple[dt.date, dt.date]]:
+    return [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in step.pauses]
+
+
+def _due(session: Session, step: CaseStep) -> Due | None:
+    """The step's deadline by its rule in force on the day it started, pauses counted out."""
+    if step.rule_id is None:
+        return None
+    period = _period(step.rule_id, step.started_on, step.region_code)
+    return due_date(step.started_on, period, work_calendar(session), pauses=_pause_ranges(step))
+
+
+def _set_due(session: Session, step: CaseStep) -> None:
+    due = _due(session, step)
+    step.due_on = due.date if due else None
+    step.due_provisional = due.provisional if due else False
+    if step.extended_to is not None and step.due_on is not None:
+        step.extended_to = _extended(session, step, step.due_on)
+
+
+def _extended(session: Session, step: CaseStep, due_on: dt.date) -> dt.date:
+    rule_id = machine_of(step).state(step.step).extension_rule_id
+    if rule_id is None:
+        raise conflict("no_extension", N_("The rules allow no extension of this step"))
+    period = _period(rule_id, step.started_on, step.region_code)
+    return due_date(due_on, period, work_calendar(session)).date
+
+
+# ---------------------------------------------------------------- writing helpers
+
+
+def _day(on: dt.date | None, not_before: dt.date | None) -> dt.date:
+    """The day of the act: today by default, never in the future nor before the step."""
+    day = on or today()
+    if day > today():
+        raise invalid([FieldError("on", "in_future", N_("The date is in the future"))])
+    if not_before is not None and day < not_before:
+        raise invalid(
+            [
+                FieldError(
+                    "on",
+                    "before_previous_step",
+                    N_("The date is before the current step began ({date})"),
+                    {"date": not_before.isoformat()},
+                )
+            ]
+        )
+    return day
+
+
+def _require(who: Principal, roles: tuple[Role, ...]) -> None:
+    if who.role not in roles:
+        raise forbidden()
+
+
+def _event(
+    session: Session, case: Case, kind: str, step: CaseStep, on: dt.date, data: dict[str, Any]
+) -> None:
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            kind=kind,
+            channel=step.channel,
+            on=on,
+            due_on=step.effective_due,
+            due_provisional=step.due_provisional,
+            data={"step": step.step, **data},
+        )
+    )
+
+
+def _audit(
+    session: Session,
+    who: Principal,
+    case: Case,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    request_id: str | None,
+) -> None:
+    audit.record(
+        session,
+        who.actor(request_id),
+        f"case.channel.{action}",
+        "case",
+        case.id,
+        region_code=case.region_code,
+        before=before,
+        after=after,
+    )
+
+
+def _state(step: CaseStep) -> dict[str, Any]:
+    due = step.effective_due
+    return {
+        "channel": step.channel.value,
+        "step": step.step,
+        "due_on": due.isoformat() if due else None,
+    }
+
+
+def _open(
+    session: Session,
+    case: Case,
+    machine: Machine,
+    state: str,
+    on: dt.date,
+    assignee_id: int | None,
+    data: dict[str, Any],
+) -> CaseStep:
+    step = CaseStep(
+        case_id=case.id,
+        region_code=case.region_code,
+        channel=machine.channel,
+        step=state,
+        assignee_id=assignee_id,
+        started_on=on,
+        rule_id=machine.state(state).rule_id,
+        pauses=[],
+        paused_days=0,
+        data=data,
+    )
+    _set_due(session, step)
+    session.add(step)
+    session.flush()
+    _event(session, case, f"{machine.channel.value}.{state}", step, on, data)
+    return step
+
+
+def _close(step: CaseStep, on: dt.date, outcome: str) -> None:
+    if step.paused_since is not None:
+        _end_pause(step, on)
+    step.done_on = on
+    step.outcome = outcome
+
+
+def _end_pause(step: CaseStep, on: dt.date) -> None:
+    """The clock stood still from the pause's first day to the day before it restarts."""
+    since = step.paused_since
+    step.paused_since = None
+    if since is None or on <= since:
+        return
+    step.pauses = [*step.pauses, [since.isoformat(), (on - ONE_DAY).isoformat()]]
+    step.paused_days += (on - since).days
+
+
+# ---------------------------------------------------------------- entering a channel
+
+
+def enter(
+    session: Session,
+    who: Principal,
+    case: Case,
+    channel: Channel,
+    on: dt.date | None = None,
+    request_id: str | None = None,
+) -> CaseStep:
+    """Route an accepted case into a channel's first step."""
+    _require(who, access.HANDLERS)
+    if case.status is not CaseStatus.ACCEPTED:
+        raise conflict("case_not_accepted", N_("Only an accepted case enters a channel"))
+    if current_step(session, case) is not None:
+        raise conflict(
+            "already_in_channel", N_("The case is already in a channel; move it from there")
+        )
+    machine = MACHINES.get(channel)
+    if machine is None:
+        raise invalid(
+            [FieldError("channel", "not_available", N_("This channel is not available yet"))]
+        )
+    day = _day(on, case.decided_on)
+    step = _open(session, case, machine, machine.initial, day, None, {})
+    case.channel = channel
+    _audit(session, who, case, "enter", None, _state(step), request_id)
+    session.flush()
+    return step
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def _assign_mediator(session: Session, case: Case, mediator_id: int | None) -> User:
+    """A mediator is an active user with the mediator role whose scope covers the case."""
+    user = session.get(User, mediator_id) if mediator_id else None
+    if (
+        user is None
+        or not user.active
+        or user.role is not Role.MEDIATOR
+        or not Scope.of(user.region_codes).covers(case.region_code)
+    ):
+        raise invalid(
+            [
+                FieldError(
+                    "mediator_id",
+                    "not_a_mediator",
+                    N_("Choose a mediator of the case's region"),
+                )
+            ]
+        )
+    return user
+
+
+def agreement_transition(decides_ownership: bool, on: dt.date, region: str) -> str:
+    """An agreement deciding who owns an IP right cannot be judicially confirmed
+    (CPL Interpretation 2022 art. 355(5)), so it opens no confirmation window."""
+    try:
+        excluded = rules.flag("mediation.ip_ownership_excluded", on=on, region=region)
+    except rules.RuleNotFound:
+        excluded = False  # before the rule: nothing excluded it
+    return "agree_on_ownership" if decides_ownership and excluded else "agree"
+
+
+def _guard(step: CaseStep, name: str, on: dt.date) -> None:
+    """Conditions the law puts on a transition beyond the machine's states."""
+    due = step.effective_due
+    if name == "terminate" and (due is None or step.paused_since is not None or on <= due):
+        # 45 working days without agreement end the mediation; not before.
+        raise conflict("limit_not_reached", N_("The time limit for mediation has not run out yet"))
+    if name == "apply_confirmation" and due is not None and on > due:
+        raise conflict(
+            "confirmation_window_closed",
+            N_("The window for applying for judicial confirmation has closed"),
+        )
+
+
+def take(
+    session: Session,
+    who: Principal,
+    case: Case,
+    name: str,
+    *,
+    on: dt.date | None = None,
+    mediator_id: int | None = None,
+    note: str = "",
+    decides_ownership: bool = False,
+    request_id: str | None = None,
+) -> CaseStep:
+    """Take a transition of the case's current step; returns the step the case is then in."""
+    step = current_step(session, case)
+    if step is None:
+        raise conflict("not_in_channel", N_("The case is not in a channel"))
+    note = note.strip()
+    if len(note) > 2000:
+        raise invalid(
+            [FieldError("note", "too_long", N_("At most {max} characters, please"), {"max": 2000})]
+        )
+    day = _day(on, step.started_on)
+    if name in ("agree", "agree_on_ownership"):  # the law decides which, not the caller
+        name = agreement_transition(decides_ownership, day, case.region_code)
+    if name == "apply_confirmation" and step.step == "agreed_on_ownership":
+        raise conflict(
+            "ownership_not_confirmable",
+            N_("An agreement that decides who owns an IP right cannot be judicially confirmed"),
+        )
+    machine = machine_of(step)
+    transition = machine.transition(name)
+    if transition is None or step.step not in transition.sources:
+        raise conflict("transition_not_allowed", N_("This action is not possible at this step"))
+    _require(who, transition.roles)
+    if who.role is Role.MEDIATOR and step.assignee_id != who.user_id:
+        raise forbidden()
+    _guard(step, name, day)
+    before = _state(step)
+    data: dict[str, Any] = {"note": note} if note else {}
+    if name == "assign_mediator":
+        mediator = _assign_mediator(session, case, mediator_id)
+        step.assignee_id = mediator.id
+        data |= {"mediator_id": mediator.id, "mediator": mediator.display_name}
+    if name.startswith("agree"):
+        data["decides_ownership"] = decides_ownership
+    result = step
+    if transition.target is not None:
+        _close(step, day, name)
+        result = _open(session, case, machine, transition.target, day, step.assignee_id, data)
+    elif transition.to_channel is not None:
+        _close(step, day, name)
+        target = MACHINES[transition.to_channel]
+        result = _open(session, case, target, target.initial, day, None, data)
+        case.channel = transition.to_channel
+    else:
+        _event(session, case, f"{step.channel.value}.{name}", step, day, data)
+    _audit(session, who, case, name, before, _state(result) | data, request_id)
+    session.flush()
+    return result
+
+
+# ---------------------------------------------------------------- pauses and extensions
+
+
+def _handled_step(session: Session, who: Principal, case: Case) -> CaseStep:
+    _require(who, access.HANDLERS)
+    step = current_step(session, case)
+    if step is None or step.rule_id is None:
+        raise conflict("no_deadline", N_("The case has no running deadline"))
+    return step
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise invalid([FieldError("reason", "required", N_("This field is required"))])
+    if len(reason) > 2000:
+        raise invalid(
+            [
+                FieldError(
+                    "reason", "too_long", N_("At most {max} characters, please"), {"max": 2000}
+                )
+            ]
+        )
+    return reason
+
+
+def _step_change(
+    session: Session,
+    who: Principal,
+    case: Case,
+    step: CaseStep,
+    action: str,
+    change: Callable[[], None],
+    on: dt.date,
+    data: dict[str, Any],
+    request_id: str | None,
+) -> CaseStep:
+    before = _state(step)
+    change()
+    _event(session, case, f"{step.channel.value}.{action}", step, on, data)
+    _audit(session, who, case, action, before, _state(step) | data, request_id)
+    session.flush()
+    return step
+
+
+def pause(
+    session: Session,
+    who: Principal,
+    case: Case,
+    reason: str,
+    on: dt.date | None = None,
+    request_id: str | None = None,
+) -> CaseStep:
+    """Stop the clock (suspension, hearing, appraisal): the days do not count until resumed."""
+    step = _handled_step(session, who, case)
+    if step.paused_since is not None:
+        raise conflict("already_paused", N_("The deadline is already paused"))
+    reason = _reason(reason)
+    day = _day(on, step.started_on)
+
+    def change() -> None:
+        step.paused_since = day
+
+    data = {"reason": reason}
+    return _step_change(session, who, case, step, "pause", change, day, data, request_id)
+
+
+def resume(
+    session: Session,
+    who: Principal,
+    case: Case,
+    on: dt.date | None = None,
+    request_id: str | None = None,
+) -> CaseStep:
+    """Restart the clock; the deadline moves by the paused days that would have counted."""
+    step = _handled_step(session, who, case)
+    if step.paused_since is None:
+        raise conflict("not_paused", N_("The deadline is not paused"))
+    day = _day(on, step.paused_since)
+
+    def change() -> None:
+        _end_pause(step, day)
+        _set_due(session, step)
+
+    return _step_change(session, who, case, step, "resume", change, day, {}, request_id)
+
+
+def extend(
+    session: Session,
+    who: Principal,
+    case: Case,
+    reason: str,
+    on: dt.date | None = None,
+    request_id: str | None = None,
+) -> CaseStep:
+    """Record an approved extension, as long as the step's extension rule allows."""
+    step = _handled_step(session, who, case)
+    if step.extended_to is not None:
+        raise conflict("already_extended", N_("The deadline has already been extended"))
+    reason = _reason(reason)
+    day = _day(on, step.started_on)
+    assert step.due_on is not None  # a step with a rule always has a due date
+    extended_to = _extended(session, step, step.due_on)
+
+    def change() -> None:
+        step.extended_to = extended_to
+        step.extended_by = who.user_id
+        step.extension_reason = reason
+
+    data = {"reason": reason, "extended_to": extended_to.isoformat()}
+    return _step_change(session, who, case, step, "extend", change, day, data, request_id)
