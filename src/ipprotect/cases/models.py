@@ -34,12 +34,14 @@ class CaseStatus(enum.StrEnum):
     RECEIVED = "received"  # 已收到, awaiting the acceptance decision
     ACCEPTED = "accepted"  # 受理
     REJECTED = "rejected"  # 不予受理
+    CLOSED = "closed"  # 结案: the case reached a final step of its last channel
 
 
 CASE_STATUS_LABELS: dict[CaseStatus, str] = {
     CaseStatus.RECEIVED: N_("Received"),
     CaseStatus.ACCEPTED: N_("Accepted"),
     CaseStatus.REJECTED: N_("Not accepted"),
+    CaseStatus.CLOSED: N_("Closed"),
 }
 
 
@@ -145,6 +147,9 @@ class Case(Base):
     decided_on: Mapped[date | None] = mapped_column(Date)  # accepted or not
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # 结案: the day the case reached a final step, and which ("<channel>.<step>").
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    closed_as: Mapped[str | None] = mapped_column(String(64))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
