@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipprotect.cases.channels import service as channels
-from ipprotect.cases.models import CaseEvent, Channel
+from ipprotect.cases.channels.machine import Machine, State, Transition
+from ipprotect.cases.models import CaseEvent, CaseStatus, Channel
 from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import Role
 from ipprotect.core.errors import Problem
@@ -189,3 +190,27 @@ def test_a_deadline_running_into_a_year_without_an_official_calendar_is_provisio
     assert step.due_on is not None
     assert step.due_on.year == 2027
     assert step.due_provisional is True
+
+
+def test_a_judicially_confirmed_agreement_closes_the_case(db: Session) -> None:
+    case = accepted_case(db, "2025-08-20")
+    handler = officer(db)
+    channels.enter(db, handler, case, Channel.MEDIATION, on=D("2025-08-20"))
+    channels.take(db, handler, case, "agree", on=D("2025-09-01"))
+    channels.take(db, handler, case, "apply_confirmation", on=D("2025-09-03"))
+    assert case.status is CaseStatus.ACCEPTED
+    confirmed = channels.take(db, handler, case, "record_confirmation", on=D("2025-09-20"))
+    assert (confirmed.step, confirmed.due_on) == ("confirmed", None)
+    assert (case.status, case.closed_on) == (CaseStatus.CLOSED, D("2025-09-20"))
+    assert case.closed_as == "mediation.confirmed"
+    assert channels.available(db, handler, case) == []
+
+
+def test_a_machine_that_leaves_a_final_state_is_refused_at_import() -> None:
+    with pytest.raises(ValueError, match="leaves a final state"):
+        Machine(
+            channel=Channel.MEDIATION,
+            initial="open",
+            states=(State("open", "Open"), State("done", "Done", final=True)),
+            transitions=(Transition("reopen", "Reopen", ("done",), (Role.OFFICER,), "open"),),
+        )

@@ -5,8 +5,9 @@ deadline, if the law sets one, and of its approved extension, if the law allows 
 transitions between them with the roles that may take each. A transition either moves the case
 to another state of the channel (`target`), stays in the state and only records an act
 (`target` None: a mediator assigned, a session held), or moves the case into another channel
-(`to_channel`: a failed mediation goes to administrative adjudication). The service walks these
-tables; nothing about a channel's order of steps lives in code paths.
+(`to_channel`: a failed mediation goes to administrative adjudication). Entering a `final` state
+closes the case. The service walks these tables; nothing about a channel's order of steps lives
+in code paths.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ class State:
     label: str  # msgid
     rule_id: str | None = None  # the deadline of the step (a period rule), counted from entry
     extension_rule_id: str | None = None  # the longest extension the law allows, if any
+    final: bool = False  # entering it closes the case (结案): no deadline, no way out
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,18 @@ class Machine:
     def __post_init__(self) -> None:
         """A broken declaration stops the import, not a case in the middle of its life."""
         names = {s.name for s in self.states}
+        finals = {s.name for s in self.states if s.final}
         broken = [] if self.initial in names else [f"unknown initial state {self.initial}"]
         for t in self.transitions:
             if not set(t.sources) <= names:
                 broken.append(f"{t.name}: unknown source state")
             if t.target is not None and (t.target not in names or t.to_channel is not None):
                 broken.append(f"{t.name}: bad target")
+            if finals & set(t.sources):
+                broken.append(f"{t.name}: leaves a final state")
+        broken += [
+            f"{s.name}: a final state has a deadline" for s in self.states if s.final and s.rule_id
+        ]
         if broken:
             raise ValueError(f"channel {self.channel}: {'; '.join(broken)}")
 

@@ -234,6 +234,10 @@ def _open(
     session.add(step)
     session.flush()
     _event(session, case, f"{machine.channel.value}.{state}", step, on, data)
+    if machine.state(state).final:
+        case.status = CaseStatus.CLOSED
+        case.closed_on = on
+        case.closed_as = f"{machine.channel.value}.{state}"
     return step
 
 
