@@ -20,7 +20,8 @@ from ipprotect.cases.channels.machine import Machine, Transition
 from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.registry import MACHINES
 from ipprotect.cases.models import Case, CaseEvent, CaseStatus, Channel
-from ipprotect.cases.service import today
+from ipprotect.cases.reads import rights_of
+from ipprotect.cases.service import right_facts, today
 from ipprotect.core import audit, rules
 from ipprotect.core.auth import Principal, Role, User
 from ipprotect.core.calendar import Due, Period, due_date
@@ -108,16 +109,25 @@ def _period(rule_id: str, on: dt.date, region: str) -> Period:
         raise invalid([_no_rule(rule_id, on)]) from None
 
 
+def clock_started_on(step: CaseStep) -> dt.date:
+    """The day the step's deadline counts from: its own start, or for a step that carries on
+    the channel's running deadline (`State.continues`) the start of the first step of it."""
+    carried = step.data.get("clock_started_on")
+    return dt.date.fromisoformat(carried) if carried else step.started_on
+
+
 def _pause_ranges(step: CaseStep) -> list[tuple[dt.date, dt.date]]:
     return [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in step.pauses]
 
 
 def _due(session: Session, step: CaseStep) -> Due | None:
-    """The step's deadline by its rule in force on the day it started, pauses counted out."""
+    """The step's deadline by its rule in force on the day its clock started, pauses counted
+    out."""
     if step.rule_id is None:
         return None
-    period = _period(step.rule_id, step.started_on, step.region_code)
-    return due_date(step.started_on, period, work_calendar(session), pauses=_pause_ranges(step))
+    start = clock_started_on(step)
+    period = _period(step.rule_id, start, step.region_code)
+    return due_date(start, period, work_calendar(session), pauses=_pause_ranges(step))
 
 
 def _set_due(session: Session, step: CaseStep) -> None:
@@ -132,8 +142,20 @@ def _extended(session: Session, step: CaseStep, due_on: dt.date) -> dt.date:
     rule_id = machine_of(step).state(step.step).extension_rule_id
     if rule_id is None:
         raise conflict("no_extension", N_("The rules allow no extension of this step"))
-    period = _period(rule_id, step.started_on, step.region_code)
+    period = _period(rule_id, clock_started_on(step), step.region_code)
     return due_date(due_on, period, work_calendar(session)).date
+
+
+def _limit(session: Session, rule_id: str, on: dt.date, region: str) -> dict[str, Any]:
+    """A time limit inside a step (`State.limit_rule_id`), counted from the step's start; it
+    binds an act of the step, not the step's deadline."""
+    due = due_date(on, _period(rule_id, on, region), work_calendar(session))
+    return {"rule_id": rule_id, "due_on": due.date.isoformat(), "provisional": due.provisional}
+
+
+def limit_due(step: CaseStep) -> dt.date | None:
+    limit = step.data.get("limit")
+    return dt.date.fromisoformat(limit["due_on"]) if limit else None
 
 
 # ---------------------------------------------------------------- writing helpers
@@ -217,7 +239,9 @@ def _open(
     on: dt.date,
     assignee_id: int | None,
     data: dict[str, Any],
+    previous: CaseStep | None = None,
 ) -> CaseStep:
+    declared = machine.state(state)
     step = CaseStep(
         case_id=case.id,
         region_code=case.region_code,
@@ -225,11 +249,21 @@ def _open(
         step=state,
         assignee_id=assignee_id,
         started_on=on,
-        rule_id=machine.state(state).rule_id,
+        rule_id=declared.rule_id,
         pauses=[],
         paused_days=0,
-        data=data,
+        data=dict(data),
     )
+    if declared.limit_rule_id is not None:
+        step.data["limit"] = _limit(session, declared.limit_rule_id, on, case.region_code)
+    if declared.continues and previous is not None and previous.channel is machine.channel:
+        # The law counts one period across these steps: it runs on, it does not restart.
+        step.data["clock_started_on"] = clock_started_on(previous).isoformat()
+        step.pauses = list(previous.pauses)
+        step.paused_days = previous.paused_days
+        step.extended_to = previous.extended_to
+        step.extended_by = previous.extended_by
+        step.extension_reason = previous.extension_reason
     _set_due(session, step)
     session.add(step)
     session.flush()
@@ -261,6 +295,14 @@ def _end_pause(step: CaseStep, on: dt.date) -> None:
 # ---------------------------------------------------------------- entering a channel
 
 
+def _first_state(session: Session, case: Case, machine: Machine) -> str:
+    """The channel's first step; for a channel whose first step depends on the case's IP
+    rights (`Machine.entry`), the one its rights call for."""
+    if machine.entry is None:
+        return machine.initial
+    return machine.entry(right_facts(rights_of(session, case)))
+
+
 def enter(
     session: Session,
     who: Principal,
@@ -283,7 +325,7 @@ def enter(
             [FieldError("channel", "not_available", N_("This channel is not available yet"))]
         )
     day = _day(on, case.decided_on)
-    step = _open(session, case, machine, machine.initial, day, None, {})
+    step = _open(session, case, machine, _first_state(session, case, machine), day, None, {})
     case.channel = channel
     _audit(session, who, case, "enter", None, _state(step), request_id)
     session.flush()
@@ -385,11 +427,12 @@ def take(
     result = step
     if transition.target is not None:
         _close(step, day, name)
-        result = _open(session, case, machine, transition.target, day, step.assignee_id, data)
+        result = _open(session, case, machine, transition.target, day, step.assignee_id, data, step)
     elif transition.to_channel is not None:
         _close(step, day, name)
         target = MACHINES[transition.to_channel]
-        result = _open(session, case, target, target.initial, day, None, data)
+        first = _first_state(session, case, target)
+        result = _open(session, case, target, first, day, None, data)
         case.channel = transition.to_channel
     else:
         _event(session, case, f"{step.channel.value}.{name}", step, day, data)
