@@ -1,7 +1,7 @@
 """Receiving complaints: the acceptance deadline from the rules and the calendar, the tracking
 code, what the filer may name, and the officers' decision."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -149,3 +149,20 @@ def test_a_date_of_receipt_before_any_rule_was_in_force_is_refused(db: Session) 
     with pytest.raises(Problem) as caught:
         make_case(db, received_on="2019-12-31")
     assert [e.code for e in caught.value.errors] == ["no_rule_in_force"]
+
+
+def test_an_officer_records_an_acceptance_decided_earlier_but_not_before_receipt(
+    db: Session,
+) -> None:
+    officer = principal_for(make_user(db, Role.OFFICER, [XIHU]))
+    case = make_case(db, received_on="2025-01-24")
+    with pytest.raises(Problem) as early:
+        service.accept(db, officer, case, on=date(2025, 1, 23))
+    assert [e.code for e in early.value.errors] == ["before_received"]
+    with pytest.raises(Problem) as future:
+        service.accept(db, officer, case, on=service.today() + timedelta(days=1))
+    assert [e.code for e in future.value.errors] == ["in_future"]
+    service.accept(db, officer, case, on=date(2025, 2, 10))
+    assert (case.status, case.decided_on) == (CaseStatus.ACCEPTED, date(2025, 2, 10))
+    late = db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()[-1]
+    assert (late.kind, late.data["late"]) == ("accepted", False)  # the due day itself

@@ -12,6 +12,7 @@ from ipprotect.cases import access, hotline_import, reads, service
 from ipprotect.cases.channels import api as channels_api
 from ipprotect.cases.models import Case, CaseStatus, Channel, Source, Track
 from ipprotect.cases.schemas import (
+    AcceptIn,
     CaseIn,
     CaseOut,
     CasePage,
@@ -248,11 +249,13 @@ def get_case(
 @router.post("/{case_id}/accept", response_model=CaseOut)
 def accept_case(
     case_id: RecordId,
+    body: AcceptIn | None = None,
     who: Principal = Depends(handler),
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> CaseOut:
-    case = service.accept(session, who, reads.get_case(session, who, case_id), rid)
+    on = body.on if body else None
+    case = service.accept(session, who, reads.get_case(session, who, case_id), on, rid)
     session.commit()
     return case_out(session, who, case)
 
@@ -265,7 +268,9 @@ def reject_case(
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> CaseOut:
-    case = service.reject(session, who, reads.get_case(session, who, case_id), body.reason, rid)
+    case = service.reject(
+        session, who, reads.get_case(session, who, case_id), body.reason, body.on, rid
+    )
     session.commit()
     return case_out(session, who, case)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Requ
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ipprotect.cases import access, hotline_import, reads, service
+from ipprotect.cases import access, history, hotline_import, reads, service
 from ipprotect.cases.channels import pages as channels_pages
 from ipprotect.cases.models import (
     CASE_STATUS_LABELS,
@@ -209,6 +209,7 @@ def _detail(
         rights=reads.rights_of(session, case),
         deposit_ids=reads.deposit_ids_of(session, case),
         history=reads.history(session, case),
+        action_label=history.label,
         errors=errors or {},
         track_options=_choices(TRACK_LABELS),
         today=service.today(),
@@ -414,9 +415,9 @@ def case_decide(
     case = reads.get_case(session, who, case_id)
     try:
         if decision == "accept":
-            service.accept(session, who, case, rid)
+            service.accept(session, who, case, request_id=rid)
         else:
-            service.reject(session, who, case, reason, rid)
+            service.reject(session, who, case, reason, request_id=rid)
     except Problem as problem:
         if problem.status != 422:
             raise

@@ -90,8 +90,13 @@ class CasePage(BaseModel):
     pages: int
 
 
+class AcceptIn(BaseModel):
+    on: date | None = Field(None, description="the day it was decided, if earlier than today")
+
+
 class RejectIn(BaseModel):
     reason: str = Field(max_length=2000)
+    on: date | None = Field(None, description="the day it was decided, if earlier than today")
 
 
 class TrackIn(BaseModel):

@@ -494,6 +494,7 @@ def _decide(
     case: Case,
     status: CaseStatus,
     reason: str,
+    on: dt.date | None,
     request_id: str | None,
 ) -> Case:
     _require_handler(who)
@@ -504,8 +505,8 @@ def _decide(
         raise invalid(
             [FieldError("reason", "required", N_("Give the reason the complaint is not accepted"))]
         )
+    day = _decision_day(case, on)
     before = {"status": case.status.value}
-    day = today()
     case.status = status
     case.decided_on = day
     case.decided_by = who.user_id
@@ -532,14 +533,45 @@ def _decide(
     return case
 
 
-def accept(session: Session, who: Principal, case: Case, request_id: str | None = None) -> Case:
-    return _decide(session, who, case, CaseStatus.ACCEPTED, "", request_id)
+def _decision_day(case: Case, on: dt.date | None) -> dt.date:
+    """The day of the decision: today, or an earlier day an officer records it was taken on
+    (never before the complaint was received, never in the future)."""
+    day = on or today()
+    if day > today():
+        raise invalid([FieldError("on", "in_future", N_("The date is in the future"))])
+    if day < case.received_on:
+        raise invalid(
+            [
+                FieldError(
+                    "on",
+                    "before_received",
+                    N_("The date is before the complaint was received ({date})"),
+                    {"date": case.received_on.isoformat()},
+                )
+            ]
+        )
+    return day
+
+
+def accept(
+    session: Session,
+    who: Principal,
+    case: Case,
+    on: dt.date | None = None,
+    request_id: str | None = None,
+) -> Case:
+    return _decide(session, who, case, CaseStatus.ACCEPTED, "", on, request_id)
 
 
 def reject(
-    session: Session, who: Principal, case: Case, reason: str, request_id: str | None = None
+    session: Session,
+    who: Principal,
+    case: Case,
+    reason: str,
+    on: dt.date | None = None,
+    request_id: str | None = None,
 ) -> Case:
-    return _decide(session, who, case, CaseStatus.REJECTED, reason, request_id)
+    return _decide(session, who, case, CaseStatus.REJECTED, reason, on, request_id)
 
 
 def override_track(
