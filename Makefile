@@ -14,6 +14,7 @@
 #                 IPPROTECT_PG_URL); each writes its figures as JSON in benchmarks/results/
 #   make migrate  apply the migrations to the configured database (`ipprotect db upgrade`)
 #   make demo     load the demo city into the configured database (`ipprotect demo`)
+#   make docs     regenerate docs/cli.md from the commands' --help (a test fails when it is stale)
 #   make clean    delete what running and testing made: var/ (the database!), test-artifacts/,
 #                 benchmarks/results/ and caches; .venv and .tools stay
 
@@ -31,7 +32,7 @@ export UV_PYTHON_DOWNLOADS := never
 # The uv cache may sit on another filesystem: copy instead of warning that it cannot hard-link.
 export UV_LINK_MODE := copy
 
-.PHONY: help run test lint bench migrate demo clean
+.PHONY: help run test lint bench migrate demo docs clean
 .DEFAULT_GOAL := help
 
 help:
@@ -72,6 +73,10 @@ migrate: .venv/.synced
 
 demo: .venv/.synced
 	$(BIN)/ipprotect demo
+
+docs: .venv/.synced
+	$(BIN)/typer ipprotect.cli utils docs --name ipprotect \
+		--title "ipprotect command reference" --output docs/cli.md
 
 clean:
 	rm -rf var test-artifacts benchmarks/results .pytest_cache .mypy_cache .ruff_cache .hypothesis

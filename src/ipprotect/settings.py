@@ -4,6 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +24,9 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 15 * 60
     page_size: int = 50
+    # The work queue and the reminder sweep call a deadline "due soon" within this many
+    # working days (an office practice, not a legal period).
+    due_soon_working_days: int = Field(3, ge=0, le=60)
     max_import_rows: int = 200_000
     cookie_secure: bool = False  # set true behind HTTPS
     # The operator's extra rule files (*.toml): region overrides of the shipped legal rules.

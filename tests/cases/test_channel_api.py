@@ -79,7 +79,7 @@ def test_another_district_gets_404_and_systems_may_not_act(client: TestClient, d
     assert client.get(base, headers=outsider).status_code == 404
     refused = client.post(f"{base}/transitions", json={"transition": "fail"}, headers=outsider)
     assert refused.status_code == 404
-    assert client.get("/api/v1/cases/queue", headers=outsider).json() == []
+    assert client.get("/api/v1/cases/queue", headers=outsider).json()["items"] == []
     system = bearer(db, Role.SYSTEM, [XIHU])
     assert client.get(base, headers=system).status_code == 200
     acted = client.post(f"{base}/transitions", json={"transition": "fail"}, headers=system)
@@ -101,7 +101,8 @@ def test_the_work_queue_sorts_by_deadline_and_flags_overdue_and_paused_steps(
     for case, day in ((later, "2025-03-03"), (sooner, "2025-01-20"), (paused, "2025-01-06")):
         channels.enter(db, handler, case, Channel.MEDIATION, on=dt.date.fromisoformat(day))
     channels.pause(db, handler, paused, "鉴定", on=dt.date(2025, 1, 10))
-    items = client.get("/api/v1/cases/queue", headers=bearer(db, Role.OFFICER, [XIHU])).json()
+    queue = client.get("/api/v1/cases/queue?size=500", headers=bearer(db, Role.OFFICER, [XIHU]))
+    items = queue.json()["items"]
     ours = {later.id, sooner.id, paused.id}
     mine = [i for i in items if i["case_id"] in ours]
     assert [i["case_id"] for i in mine] == [paused.id, sooner.id, later.id]
@@ -124,7 +125,7 @@ def test_an_assigned_mediator_sees_only_their_steps_in_the_queue(
         channels.enter(db, handler, case, Channel.MEDIATION, on=dt.date(2025, 3, 3))
     channels.take(db, handler, theirs, "assign_mediator", mediator_id=user.id)
     login(client, user.username, PASSWORD)
-    items = client.get("/api/v1/cases/queue").json()
+    items = client.get("/api/v1/cases/queue").json()["items"]
     assert [i["case_id"] for i in items] == [theirs.id]
     assert client.get(f"/api/v1/cases/{theirs.id}/channel").status_code == 200
     assert client.get(f"/api/v1/cases/{other.id}/channel").status_code == 404

@@ -1,16 +1,18 @@
-"""`ipprotect cases`: import hotline tickets (12345 / 12330 exports) as cases, and send the
-notification outbox.
+"""`ipprotect cases`: import hotline tickets (12345 / 12330 exports) as cases, send the
+notification outbox, and sweep the deadlines for reminders.
 
 The CLI acts as the platform itself (audit actor "system") with national scope."""
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
 import typer
 from rich.console import Console
 
-from ipprotect.cases import hotline_import, outbox
+from ipprotect.cases import hotline_import, outbox, sweep
 from ipprotect.cases.models import Source
+from ipprotect.cases.service import today
 from ipprotect.core import jobs, tabular
 from ipprotect.core.errors import Problem
 from ipprotect.core.jobs import JobStatus
@@ -93,4 +95,37 @@ def send_outbox(
     console.print(
         f"sent {counts['sent']}, failed and kept for a retry {counts['retry']}, "
         f"given up {counts['given_up']}"
+    )
+
+
+@app.command("sweep")
+def sweep_deadlines(
+    on: str = typer.Option(
+        "", "--today", help="Sweep as of this day (YYYY-MM-DD, Asia/Shanghai); default today."
+    ),
+    soon: int | None = typer.Option(
+        None,
+        min=0,
+        max=60,
+        help="Due soon: within this many working days (default IPPROTECT_DUE_SOON_WORKING_DAYS).",
+    ),
+) -> None:
+    """Raise a reminder for every open deadline (acceptance decisions, channel steps) that is
+    due soon or overdue, once per deadline, level and due date. Safe to run from cron every
+    minute and several at once. Exits 0 when it ran."""
+    settings = get_settings()
+    try:
+        day = dt.date.fromisoformat(on) if on else today()
+    except ValueError:
+        console.print(f"[red]--today[/red]: {on} is not a date; write it as 2025-01-24")
+        raise typer.Exit(2) from None
+    days = settings.due_soon_working_days if soon is None else soon
+    with make_sessionmaker(make_engine(settings))() as session:
+        result = sweep.sweep(session, day, days)
+        session.commit()
+    console.print(
+        f"{day.isoformat()}: {result.checked} deadlines due soon or overdue; reminders raised: "
+        f"due soon {result.raised['due_soon']}, overdue {result.raised['overdue']}; "
+        f"already reminded {result.already}",
+        soft_wrap=True,
     )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.cases import access, history, hotline_import, reads, service
 from ipprotect.cases.channels import pages as channels_pages
+from ipprotect.cases.channels import queue
 from ipprotect.cases.models import (
     CASE_STATUS_LABELS,
     CHANNEL_LABELS,
@@ -209,6 +210,7 @@ def _detail(
         rights=reads.rights_of(session, case),
         deposit_ids=reads.deposit_ids_of(session, case),
         history=reads.history(session, case),
+        reminders=queue.reminders_of(session, case),
         action_label=history.label,
         errors=errors or {},
         track_options=_choices(TRACK_LABELS),

@@ -1,7 +1,11 @@
 """JSON routes of a case's channel under /api/v1/cases/{id}/channel, and the work queue at
 /api/v1/cases/queue. Mounted by `cases.api` ahead of its own `/{case_id}` route."""
 
-from fastapi import APIRouter, Depends, Query
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import access
@@ -12,14 +16,19 @@ from ipprotect.cases.channels.schemas import (
     DayIn,
     EnterIn,
     QueueItemOut,
+    QueuePage,
     ReasonIn,
     StepOut,
     TransitionIn,
 )
-from ipprotect.cases.models import Case
+from ipprotect.cases.models import Case, Channel, Track
 from ipprotect.cases.service import today
 from ipprotect.core.auth import Principal, Role
-from ipprotect.core.deps import RecordId, get_session, request_id, require
+from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
+from ipprotect.core.pagination import MAX_PAGE_SIZE
+from ipprotect.db import MAX_ID
+from ipprotect.registry.schemas import ExportFormat
+from ipprotect.settings import Settings
 
 router = APIRouter()
 
@@ -43,30 +52,71 @@ def channel_out(session: Session, who: Principal, case: Case) -> ChannelOut:
     )
 
 
-@router.get("/queue", response_model=list[QueueItemOut])
+def queue_filters(
+    due: queue.Due | None = Query(None, description="overdue, or due soon (not yet overdue)"),
+    channel: Channel | None = None,
+    track: Track | None = None,
+    assignee: int | None = Query(None, ge=1, le=MAX_ID, description="the assigned user's id"),
+) -> queue.QueueFilters:
+    return queue.QueueFilters(due=due, channel=channel, track=track, assignee_id=assignee)
+
+
+def queue_item_out(i: queue.QueueItem) -> QueueItemOut:
+    return QueueItemOut.model_validate(i, from_attributes=True)
+
+
+@router.get("/queue", response_model=QueuePage)
 def work_queue(
-    soon: int = Query(3, ge=0, le=60, description="due soon: within this many working days"),
-    limit: int = Query(200, ge=1, le=1000),
+    filters: queue.QueueFilters = Depends(queue_filters),
+    soon: int | None = Query(
+        None, ge=0, le=60, description="due soon: within this many working days (a setting)"
+    ),
+    page: int = Query(1, ge=1),
+    size: int = Query(0, ge=0, le=MAX_PAGE_SIZE, description="0: the platform's default"),
     who: Principal = Depends(actor),
     session: Session = Depends(get_session),
-) -> list[QueueItemOut]:
-    """Open steps in scope, the nearest deadline first, flagged overdue or due soon."""
-    return [
-        QueueItemOut(
-            case_id=i.step.case_id,
-            tracking_code=i.tracking_code,
-            region_code=i.step.region_code,
-            channel=i.step.channel,
-            step=i.step.step,
-            assignee_id=i.step.assignee_id,
-            due_on=i.due_on,
-            provisional=i.step.due_provisional,
-            paused=i.paused,
-            overdue=i.overdue,
-            due_soon=i.due_soon,
-        )
-        for i in queue.work_queue(session, who, today(), soon, limit)
-    ]
+    settings: Settings = Depends(get_settings),
+) -> dict[str, Any]:
+    """The open deadlines in scope (complaints awaiting acceptance, open channel steps), the
+    binding date first, flagged overdue or due soon."""
+    days = settings.due_soon_working_days if soon is None else soon
+    result = queue.work_queue(
+        session, who, filters, today(), days, page, size or settings.page_size
+    )
+    return {
+        "items": [queue_item_out(i) for i in result.items],
+        "total": result.total,
+        "page": result.number,
+        "size": result.size,
+        "pages": result.pages,
+    }
+
+
+@router.get("/queue/export", response_class=StreamingResponse)
+def export_queue(
+    request: Request,
+    format: ExportFormat = "csv",
+    encoding: queue.Encoding = Query("utf-8", description="CSV only: utf-8 (with BOM) or gb18030"),
+    filters: queue.QueueFilters = Depends(queue_filters),
+    soon: int | None = Query(None, ge=0, le=60),
+    who: Principal = Depends(actor),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+) -> StreamingResponse:
+    """The whole filtered queue as CSV or XLSX."""
+    days = settings.due_soon_working_days if soon is None else soon
+    q = queue.query_for(session, who, filters, today(), days)
+
+    def body() -> Iterator[bytes]:
+        # The request's session is closed once the response starts: the rows get their own.
+        with request.app.state.sessionmaker() as rows_session:
+            yield from queue.iter_export(format, encoding, queue.export_rows(rows_session, q))
+
+    return StreamingResponse(
+        body(),
+        media_type=queue.media_type(format, encoding),
+        headers={"Content-Disposition": f'attachment; filename="queue.{format}"'},
+    )
 
 
 @router.get("/{case_id}/channel", response_model=ChannelOut)

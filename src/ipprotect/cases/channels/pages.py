@@ -4,6 +4,7 @@ the transitions the officer may take, pause / resume / extension) and the work q
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,12 +13,13 @@ from sqlalchemy.orm import Session
 from ipprotect.cases.channels import queue, service
 from ipprotect.cases.channels.api import actor, handler
 from ipprotect.cases.channels.registry import MACHINES
-from ipprotect.cases.models import CHANNEL_LABELS, Case, Channel
+from ipprotect.cases.models import CHANNEL_LABELS, TRACK_LABELS, Case, Channel, Track
 from ipprotect.cases.service import today
 from ipprotect.core.auth import Principal
-from ipprotect.core.deps import RecordId, get_session, request_id
+from ipprotect.core.deps import RecordId, get_session, get_settings, request_id
 from ipprotect.core.errors import FieldError, invalid
-from ipprotect.web.i18n import N_
+from ipprotect.settings import Settings
+from ipprotect.web.i18n import N_, gettext
 from ipprotect.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -61,23 +63,62 @@ def _back(case: Case) -> Response:
     return RedirectResponse(f"/cases/{case.id}#channel", status_code=303)
 
 
+def _options(labels: dict[Any, str]) -> list[tuple[str, str]]:
+    return [("", gettext("All")), *((k.value, gettext(v)) for k, v in labels.items())]
+
+
 @router.get("/cases/queue", response_class=HTMLResponse)
 def queue_page(
     request: Request,
-    soon: int = Query(3, ge=0, le=60),
+    due: str = "",
+    channel: str = "",
+    track: str = "",
+    mine: bool = False,
+    page: int = Query(1, ge=1),
     who: Principal = Depends(actor),
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
 ) -> Response:
+    """Every deadline the caller owns; unknown filter values are ignored, as on the case list."""
+    filters = queue.QueueFilters(
+        due="overdue" if due == "overdue" else "soon" if due == "soon" else None,
+        channel=Channel(channel) if channel in set(Channel) else None,
+        track=Track(track) if track in set(Track) else None,
+        assignee_id=who.user_id if mine and who.user_id else None,
+    )
     day = today()
-    items = queue.work_queue(session, who, day, soon, 500)
+    soon = settings.due_soon_working_days
+    result = queue.work_queue(session, who, filters, day, soon, page, settings.page_size)
+    kept = {
+        "due": filters.due or "",
+        "channel": filters.channel.value if filters.channel else "",
+        "track": filters.track.value if filters.track else "",
+        "mine": "true" if filters.assignee_id else "",
+    }
+    kept = {k: v for k, v in kept.items() if v}
+    export = {
+        "csv": {"format": "csv", **kept},
+        "csv_gb18030": {"format": "csv", "encoding": "gb18030", **kept},
+        "xlsx": {"format": "xlsx", **kept},
+    }
     return render(
         request,
         "cases/channels/queue.html",
-        items=items,
+        page=result,
+        filters=kept,
         soon=soon,
         today=day,
         channel_labels=CHANNEL_LABELS,
+        track_labels=TRACK_LABELS,
         step_labels=_labels(),
+        due_options=[
+            ("", gettext("All")),
+            ("overdue", gettext("Overdue")),
+            ("soon", gettext("Due soon")),
+        ],
+        channel_options=_options(CHANNEL_LABELS),
+        track_options=_options(TRACK_LABELS),
+        export_urls={k: f"/api/v1/cases/queue/export?{urlencode(v)}" for k, v in export.items()},
     )
 
 

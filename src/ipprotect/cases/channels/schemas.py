@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ipprotect.cases.models import Channel
+from ipprotect.cases.models import Channel, Track
 from ipprotect.db import MAX_ID
 
 ON = Field(None, description="the day of the act (Asia/Shanghai); today when absent")
@@ -65,14 +65,26 @@ class DayIn(BaseModel):
 
 
 class QueueItemOut(BaseModel):
+    source: str = Field(description="the kind of deadline: acceptance (of a complaint), step")
     case_id: int
+    step_id: int | None
     tracking_code: str
     region_code: str
-    channel: Channel
-    step: str
+    track: Track
+    channel: Channel | None
+    step: str = Field(description="the channel step, or 'acceptance'")
     assignee_id: int | None
-    due_on: date
-    provisional: bool
+    due_on: date = Field(description="the date that binds: extended if an extension was approved")
+    provisional: bool = Field(description="counted in a year with no official calendar")
     paused: bool
     overdue: bool
     due_soon: bool
+    reminded: str | None = Field(description="the last reminder raised: due_soon or overdue")
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItemOut]
+    total: int
+    page: int
+    size: int
+    pages: int
