@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the drift test see the whole schema."""
 
 from ipprotect.cases.channels.models import CaseStep
+from ipprotect.cases.documents.models import CaseDocument, DocumentCounter
 from ipprotect.cases.models import Case, CaseEvent, CaseEvidence, CaseNotification, CaseRight
 from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import ApiToken, LoginAttempt, User
@@ -25,6 +26,7 @@ __all__ = [
     "Base",
     "CalendarOverride",
     "Case",
+    "CaseDocument",
     "CaseEvent",
     "CaseEvidence",
     "CaseNotification",
@@ -33,6 +35,7 @@ __all__ = [
     "CheckpointTimestamp",
     "Cosignature",
     "Deposit",
+    "DocumentCounter",
     "IntegrityAlarm",
     "IpRight",
     "Job",

@@ -27,10 +27,17 @@ class Settings(BaseSettings):
     # The work queue and the reminder sweep call a deadline "due soon" within this many
     # working days (an office practice, not a legal period).
     due_soon_working_days: int = Field(3, ge=0, le=60)
+    # Name matching for credit checks and screening (credit/matching.py): names whose core
+    # names differ go to review from this similarity (percent) up, and match no one below it
+    # (they never match by themselves). Chosen on the labelled set, see benchmarks/credit.py.
+    credit_match_review_percent: int = Field(80, ge=50, le=100)
     max_import_rows: int = 200_000
     cookie_secure: bool = False  # set true behind HTTPS
     # The operator's extra rule files (*.toml): region overrides of the shipped legal rules.
     rules_dir: Path | None = None
+    # A city's TOML file of document authorities and numbering words (文号), overriding
+    # or adding to cases/documents/authorities.toml entry by entry.
+    document_authorities: Path | None = None
     # The transparency log's origin line and key name (c2sp.org/tlog-checkpoint), e.g.
     # "ipprotect.example.gov.cn/log": the schema-less URL prefix of the log.
     log_origin: str = "ipprotect.localhost/log"

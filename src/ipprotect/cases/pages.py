@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ipprotect.cases import access, history, hotline_import, reads, service
 from ipprotect.cases.channels import pages as channels_pages
 from ipprotect.cases.channels import queue
+from ipprotect.cases.documents import pages as documents_pages
 from ipprotect.cases.models import (
     CASE_STATUS_LABELS,
     CHANNEL_LABELS,
@@ -44,6 +45,7 @@ from ipprotect.web.templating import field_errors, render
 router = APIRouter(include_in_schema=False)
 # First, so that /cases/queue is matched before /cases/{case_id}.
 router.include_router(channels_pages.router)
+router.include_router(documents_pages.router)  # /cases/{id}/documents/new before /{doc_id}
 
 handler = require(*access.HANDLERS)
 
@@ -216,6 +218,7 @@ def _detail(
         track_options=_choices(TRACK_LABELS),
         today=service.today(),
         **channels_pages.context(request, session, case),
+        **documents_pages.context(request, session, case),
     )
 
 

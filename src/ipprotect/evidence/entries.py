@@ -63,6 +63,37 @@ def evidence_entry(
     )
 
 
+def record_entry(
+    *,
+    kind: Kind,
+    sha256: str,
+    size: int,
+    media_type: str,
+    account: str,
+    region_code: str,
+    metadata: dict[str, str | int],
+    issued_at: datetime,
+) -> bytes:
+    """The entry of a record the platform itself issues: a decision (penalty decision, ruling) or
+    another document (agreement, transfer letter), whose rendered text has `sha256`. Same shape
+    as a deposit's entry, so one verifier reads both."""
+    if kind not in (Kind.DECISION, Kind.DOCUMENT):
+        raise ValueError(f"not a record kind: {kind}")
+    return encode(
+        {
+            "version": VERSION,
+            "kind": kind.value,
+            "sha256": sha256,
+            "size": size,
+            "media_type": media_type,
+            "depositor": {"account": account},
+            "region": region_code,
+            "metadata": {key: value for key, value in metadata.items() if value not in ("", None)},
+            "received_at": utc_text(issued_at),
+        }
+    )
+
+
 def encode(entry: dict[str, Any]) -> bytes:
     """RFC 8785 bytes of an entry; refuses one too large for an entry bundle."""
     data = rfc8785.dumps(entry)
