@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Requ
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from ipprotect.cases import access, hotline_import, reads, service
+from ipprotect.cases import access, figures_routes, hotline_import, reads, service
 from ipprotect.cases.channels import api as channels_api
 from ipprotect.cases.documents import api as documents_api
 from ipprotect.cases.models import Case, CaseStatus, Channel, Source, Track
@@ -35,6 +35,7 @@ Hotline = Literal["hotline_12345", "hotline_12330"]
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 # First, so that /queue is matched before /{case_id}.
 router.include_router(channels_api.router)
+router.include_router(figures_routes.api_router)  # /figures
 router.include_router(documents_api.router)  # /documents/publicity, also before /{case_id}
 
 filer = require(Role.APPLICANT, Role.OFFICER, Role.ADMIN, Role.SYSTEM)

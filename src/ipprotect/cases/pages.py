@@ -10,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Requ
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ipprotect.cases import access, history, hotline_import, reads, service
+from ipprotect.cases import access, figures_routes, history, hotline_import, reads, service
 from ipprotect.cases.channels import pages as channels_pages
 from ipprotect.cases.channels import queue
 from ipprotect.cases.documents import pages as documents_pages
@@ -45,6 +45,7 @@ from ipprotect.web.templating import field_errors, render
 router = APIRouter(include_in_schema=False)
 # First, so that /cases/queue is matched before /cases/{case_id}.
 router.include_router(channels_pages.router)
+router.include_router(figures_routes.page_router)  # /cases/figures
 router.include_router(documents_pages.router)  # /cases/{id}/documents/new before /{doc_id}
 
 handler = require(*access.HANDLERS)
