@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import figures, service
@@ -118,20 +119,23 @@ def test_transfers_to_the_police_count_the_steps_of_the_criminal_transfer_channe
     db: Session,
 ) -> None:
     case = _case(db, "2025-09-01", "2025-09-02")
-    for step, on in (("proposed", "2025-09-03"), ("approved", "2025-09-04")):
-        db.add(
-            CaseStep(
-                case_id=case.id,
-                region_code=XIHU,
-                channel=Channel(figures.CRIMINAL_TRANSFER),
-                step=step,
-                started_on=D(on),
-                pauses=[],
-                paused_days=0,
-                data={},
-            )
-        )
-    db.flush()
+    # Written as the channel's rows are stored, by the value the channel is declared with.
+    rows = [
+        {"step": step, "started_on": D(on)}
+        for step, on in (("proposed", "2025-09-03"), ("approved", "2025-09-04"))
+    ]
+    db.execute(
+        insert(CaseStep.__table__).values(
+            case_id=case.id,
+            region_code=XIHU,
+            channel=figures.CRIMINAL_TRANSFER,
+            pauses=[],
+            paused_days=0,
+            due_provisional=False,
+            data={},
+        ),
+        rows,
+    )
     assert figures.figures(db, XIHU, *SEPTEMBER, AS_OF).transfers == {"approved": 1, "proposed": 1}
 
 
