@@ -125,7 +125,7 @@ def test_transfers_to_the_police_count_the_steps_of_the_criminal_transfer_channe
         for step, on in (("proposed", "2025-09-03"), ("approved", "2025-09-04"))
     ]
     db.execute(
-        insert(CaseStep.__table__).values(
+        insert(CaseStep).values(
             case_id=case.id,
             region_code=XIHU,
             channel=figures.CRIMINAL_TRANSFER,
