@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import access, figures_routes, hotline_import, reads, service
+from ipprotect.cases import damages as case_damages
 from ipprotect.cases.channels import api as channels_api
 from ipprotect.cases.documents import api as documents_api
 from ipprotect.cases.models import Case, CaseStatus, Channel, Source, Track
@@ -26,6 +27,8 @@ from ipprotect.core import ids, jobs, tabular
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
 from ipprotect.core.pagination import MAX_PAGE_SIZE
+from ipprotect.damages.api import result_out
+from ipprotect.damages.schemas import DamagesIn, DamagesOut
 from ipprotect.registry import imports
 from ipprotect.registry.schemas import ExportFormat, JobAccepted, JobOut, RowError
 from ipprotect.settings import Settings
@@ -291,3 +294,23 @@ def override_track(
     case = service.override_track(session, who, case, body.track.value, body.reason, rid)
     session.commit()
     return case_out(session, who, case)
+
+
+@router.post("/{case_id}/damages", response_model=DamagesOut, status_code=201)
+def assess_damages(
+    case_id: RecordId,
+    body: DamagesIn,
+    who: Principal = Depends(handler),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    rid: str = Depends(request_id),
+) -> DamagesOut:
+    """Run the damages calculator on the case's figures (the body is that of
+    `POST /api/v1/damages/calculate`; the case's region applies) and record the result on the
+    case, audited. Answers the result as the calculator does."""
+    case = reads.get_case(session, who, case_id)
+    result, _ = case_damages.assess(
+        session, who, case, body.claim(), settings, service.today(), rid
+    )
+    session.commit()
+    return result_out(result)

@@ -11,6 +11,7 @@ LABELS = {
     "case.override_track": N_("Track changed by an officer"),
     "case.notification_sent": N_("Message sent to the complainant"),
     "case.notification_failed": N_("Message to the complainant could not be sent"),
+    "case.damages_assessed": N_("Damages recorded"),
     "case.channel.enter": N_("Routed to a channel"),
     "case.channel.pause": N_("Pause the clock"),
     "case.channel.resume": N_("Restart the clock"),

@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
 
 from ipprotect.cases import access, figures_routes, history, hotline_import, reads, service
+from ipprotect.cases import damages as case_damages
 from ipprotect.cases.channels import pages as channels_pages
 from ipprotect.cases.channels import queue
 from ipprotect.cases.documents import pages as documents_pages
@@ -35,6 +37,8 @@ from ipprotect.core.deps import (
     require,
 )
 from ipprotect.core.errors import FieldError, Problem, invalid
+from ipprotect.damages.pages import law_name
+from ipprotect.damages.pages import parse as parse_claim
 from ipprotect.registry import imports
 from ipprotect.registry.pages import LABELS as REGISTRY_LABELS
 from ipprotect.registry.pages import form_values, region_options
@@ -213,8 +217,10 @@ def _detail(
         rights=reads.rights_of(session, case),
         deposit_ids=reads.deposit_ids_of(session, case),
         history=reads.history(session, case),
-        reminders=queue.reminders_of(session, case),
         action_label=history.label,
+        damages=case_damages.assessments_of(session, case),
+        law_name=law_name,
+        reminders=queue.reminders_of(session, case),
         errors=errors or {},
         track_options=_choices(TRACK_LABELS),
         today=service.today(),
@@ -451,3 +457,26 @@ def case_track(
         return _detail(request, session, case, field_errors(problem.errors), 422)
     session.commit()
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
+
+
+# ---------------------------------------------------------------- damages
+
+
+@router.post("/cases/{case_id}/damages", response_class=HTMLResponse)
+def case_damages_record(
+    case_id: RecordId,
+    query: str = Form("", max_length=4000),
+    who: Principal = Depends(handler),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+    rid: str = Depends(request_id),
+) -> Response:
+    """Record the calculator's result in the case: the calculator's own query, computed again
+    here, so what is recorded is what the rules give, not what the form carried."""
+    case = reads.get_case(session, who, case_id)
+    claim, _, errors = parse_claim(QueryParams(query))
+    if errors or claim is None:
+        raise invalid(errors or [FieldError("query", "required", N_("This field is required"))])
+    case_damages.assess(session, who, case, claim, settings, service.today(), rid)
+    session.commit()
+    return RedirectResponse(f"/cases/{case.id}#damages", status_code=303)

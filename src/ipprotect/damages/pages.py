@@ -234,13 +234,23 @@ def _result_context(result: Result) -> dict[str, Any]:
     }
 
 
+def _record_case(query: QueryParams) -> int | None:
+    """A case the result may be recorded in (`?case=12`, from the case page); whether the
+    caller may do so is decided when they record it."""
+    text = query.get("case", "")
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
 @router.get("/damages", response_class=HTMLResponse)
 def calculator_page(request: Request, settings: Settings = Depends(get_settings)) -> Response:
     query = request.query_params
+    record_case = _record_case(query)
     if "law" not in query:
         today = _today()
         values: dict[str, Any] = {"decided_on": today.isoformat()}
-        return render(request, TEMPLATE, values=values, **_form_context(today))
+        return render(
+            request, TEMPLATE, values=values, record_case=record_case, **_form_context(today)
+        )
     claim, values, errors = parse(query)
     result = None
     if claim is not None:
@@ -267,5 +277,7 @@ def calculator_page(request: Request, settings: Settings = Depends(get_settings)
         status_code=422 if errors else 200,
         values=values,
         errors=field_errors(list(shown.values())),
+        record_case=record_case,
+        record_query=str(query),
         **context,
     )
