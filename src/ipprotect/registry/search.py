@@ -86,20 +86,28 @@ def _all_regions() -> list[ids.Region]:
 
 
 @lru_cache(maxsize=1)
-def place_names() -> frozenset[str]:
-    """Every region's name (GB/T 2260) folded, plus short names of provinces and prefectures."""
-    names = {fold(n) for n in COUNTRY_NAMES}
+def place_codes() -> dict[str, frozenset[str]]:
+    """Every region's name (GB/T 2260) folded, plus short names of provinces and prefectures,
+    with the codes of the regions so called (朝阳 is a district of Beijing and a city of
+    Liaoning). Credit matching compares the places of two names through these codes."""
+    codes: dict[str, set[str]] = {}
     for region in _all_regions():
         if region.grouping:  # 市辖区, 县: rows that only group counties, no place of their own
             continue
         name = fold(region.name_zh)
-        names.add(name)
+        codes.setdefault(name, set()).add(region.code)
         suffixes = _SHORTENED_SUFFIXES.get(region.level, ())
         for suffix in suffixes:
             if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-                names.add(name[: -len(suffix)])
+                codes.setdefault(name[: -len(suffix)], set()).add(region.code)
                 break
-    return frozenset(names)
+    return {name: frozenset(found) for name, found in codes.items()}
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Every region's name (GB/T 2260) folded, plus short names of provinces and prefectures."""
+    return frozenset({fold(n) for n in COUNTRY_NAMES} | set(place_codes()))
 
 
 @lru_cache(maxsize=1)
@@ -111,30 +119,46 @@ _FORMS = frozenset(LEGAL_FORMS)
 _LONGEST_FORM = max(len(f) for f in LEGAL_FORMS)
 
 
-def _strip_places(text: str) -> str:
+def split_places(text: str) -> tuple[tuple[str, ...], str]:
+    """The leading places of a folded name, longest first, and the rest: "浙江杭州西湖龙井茶业"
+    → (("浙江", "杭州"), "西湖龙井茶业"). Something is always left of the name."""
     names = place_names()
     longest = _longest_place_name()
+    places: list[str] = []
     stripped = True
     while stripped:
         stripped = False
         for k in range(min(longest, len(text) - 1), 1, -1):
             if text[:k] in names:
+                places.append(text[:k])
                 text = text[k:]
                 stripped = True
                 break
-    return text
+    return tuple(places), text
 
 
-def _strip_forms(text: str) -> str:
+def split_forms(text: str) -> tuple[str, tuple[str, ...]]:
+    """A folded name without its trailing organisational forms, and the forms as written:
+    "华兴集团有限公司" → ("华兴", ("集团", "有限公司")). Something is always left of the name."""
+    forms: list[str] = []
     stripped = True
     while stripped:
         stripped = False
         for k in range(min(_LONGEST_FORM, len(text) - 1), 1, -1):
             if text[-k:] in _FORMS:
+                forms.insert(0, text[-k:])
                 text = text[:-k]
                 stripped = True
                 break
-    return text
+    return text, tuple(forms)
+
+
+def _strip_places(text: str) -> str:
+    return split_places(text)[1]
+
+
+def _strip_forms(text: str) -> str:
+    return split_forms(text)[0]
 
 
 def core(text: str) -> str:
