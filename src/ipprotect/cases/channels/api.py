@@ -163,6 +163,8 @@ def take_transition(
         mediator_id=body.mediator_id,
         note=body.note,
         decides_ownership=body.decides_ownership,
+        ruling=body.ruling.model_dump() if body.ruling else None,
+        institution=body.institution,
         request_id=rid,
     )
     session.commit()

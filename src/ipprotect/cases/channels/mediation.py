@@ -9,6 +9,9 @@ agreement, a failure, or termination when the time limit runs out without agreem
   `mediation.judicial_confirmation_decision`).
 - An agreement deciding who owns an IP right cannot be confirmed (CPL Interpretation 2022
   art. 355(5); rule `mediation.ip_ownership_excluded`): it goes to its own state with no window.
+- An agreement not brought to the court within the window stands as a contract between the
+  parties (People's Mediation Law art. 31): once the window has passed, its performance is
+  recorded and the case closes (`agreement_performed`).
 - A failed or terminated mediation can move to administrative adjudication (行政裁决).
 """
 
@@ -42,6 +45,11 @@ MEDIATION = Machine(
             rule_id="mediation.judicial_confirmation_decision",
         ),
         State("confirmed", N_("Agreement judicially confirmed"), final=True),
+        State(
+            "agreement_performed",
+            N_("Agreement performed without judicial confirmation"),
+            final=True,
+        ),
         State("failed", N_("Mediation failed")),
         State("terminated", N_("Mediation terminated: time limit passed")),
     ),
@@ -64,6 +72,13 @@ MEDIATION = Machine(
             ("agreed",),
             MEDIATING,
             "confirmation_applied",
+        ),
+        Transition(
+            "record_performance",
+            N_("Record the agreement's performance"),
+            ("agreed",),
+            MEDIATING,
+            "agreement_performed",
         ),
         Transition(
             "record_confirmation",

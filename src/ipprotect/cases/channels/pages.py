@@ -145,11 +145,22 @@ def transition(
     mediator_id: int | None = Form(None, ge=1, le=2**31 - 1),
     note: str = Form("", max_length=2000),
     decides_ownership: bool = Form(False),
+    institution: str = Form("", max_length=200),
+    ruling_infringement_found: str = Form("", max_length=3),
+    ruling_order_to_stop: str = Form("", max_length=3),
+    ruling_reasons: str = Form("", max_length=10_000),
+    ruling_legal_basis: str = Form("", max_length=2000),
     who: Principal = Depends(handler),
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> Response:
     case = service.get_case(session, who, case_id)
+    ruling = {
+        "infringement_found": _yes_no(ruling_infringement_found),
+        "order_to_stop": _yes_no(ruling_order_to_stop),
+        "reasons": ruling_reasons,
+        "legal_basis": ruling_legal_basis,
+    }
     service.take(
         session,
         who,
@@ -159,10 +170,17 @@ def transition(
         mediator_id=mediator_id,
         note=note,
         decides_ownership=decides_ownership,
+        ruling=ruling if name == "rule" else None,
+        institution=institution,
         request_id=rid,
     )
     session.commit()
     return _back(case)
+
+
+def _yes_no(text: str) -> bool | None:
+    """A yes / no choice of a form; anything else is no answer (the service says it is needed)."""
+    return {"yes": True, "no": False}.get(text)
 
 
 @router.post("/cases/{case_id}/channel/clock", response_class=HTMLResponse)

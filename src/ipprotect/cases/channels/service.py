@@ -9,13 +9,14 @@ another channel closes the last step and opens the next: the history stays. Call
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import access
+from ipprotect.cases.channels import adjudication
 from ipprotect.cases.channels.machine import Machine, Transition
 from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.registry import MACHINES
@@ -379,6 +380,67 @@ def _guard(step: CaseStep, name: str, on: dt.date) -> None:
         )
 
 
+# Transitions that name the body a case is referred to (an arbitration commission, a court).
+NAMES_A_BODY = ("refer_to_commission", "file_suit")
+BODY_MAX = 200
+
+
+def _adjudication_or_referral_act(
+    step: CaseStep,
+    name: str,
+    on: dt.date,
+    ruling: Mapping[str, Any] | None,
+    body: str,
+) -> dict[str, Any]:
+    """What the adjudication, arbitration, court and mediation-performance transitions require
+    (see `adjudication`, `arbitration`, `court`, `mediation`); returns what they add to the
+    act's data."""
+    due = step.effective_due
+    running = due is not None and step.paused_since is None
+    limit = limit_due(step)
+    if name == "proceed_without_answer" and limit is not None and on <= limit:
+        raise conflict(
+            "answer_period_open",
+            N_("The respondent may still answer: go on once the answer period has run out"),
+            f"answer_due_on={limit.isoformat()}",
+        )
+    if name == "mediate_damages" and not _flag_in_force(
+        "adjudication.patent.damages_mediation", on, step.region_code
+    ):
+        raise conflict("no_damages_mediation", N_("The rules in force allow no such mediation"))
+    if name in ("take_effect", "record_performance") and not (running and due and on > due):
+        # Patent Law 2020 art. 65: 15 days to sue; CPL 2023 art. 205: 30 days to apply.
+        raise conflict("window_open", N_("The parties' time has not run out yet"))
+    if name == "move_to_court" and step.step == "ruled" and due is not None and on > due:
+        raise conflict("time_to_sue_passed", N_("The time to sue has run out"))
+    if name in NAMES_A_BODY:
+        body = body.strip()
+        if not body:
+            raise invalid([FieldError("institution", "required", N_("This field is required"))])
+        if len(body) > BODY_MAX:
+            raise invalid(
+                [
+                    FieldError(
+                        "institution",
+                        "too_long",
+                        N_("At most {max} characters, please"),
+                        {"max": BODY_MAX},
+                    )
+                ]
+            )
+        return {"institution": body}
+    if name == "rule":
+        return {"ruling": adjudication.check_ruling(ruling)}
+    return {}
+
+
+def _flag_in_force(rule_id: str, on: dt.date, region: str) -> bool:
+    try:
+        return rules.flag(rule_id, on=on, region=region)
+    except rules.RuleNotFound:
+        return False
+
+
 def take(
     session: Session,
     who: Principal,
@@ -389,6 +451,8 @@ def take(
     mediator_id: int | None = None,
     note: str = "",
     decides_ownership: bool = False,
+    ruling: Mapping[str, Any] | None = None,
+    institution: str = "",
     request_id: str | None = None,
 ) -> CaseStep:
     """Take a transition of the case's current step; returns the step the case is then in."""
@@ -424,6 +488,7 @@ def take(
         data |= {"mediator_id": mediator.id, "mediator": mediator.display_name}
     if name.startswith("agree"):
         data["decides_ownership"] = decides_ownership
+    data |= _adjudication_or_referral_act(step, name, day, ruling, institution)
     result = step
     if transition.target is not None:
         _close(step, day, name)
