@@ -168,3 +168,23 @@ def test_the_form_of_a_kind_the_step_does_not_allow_is_refused(
     login(client, officer.username, PASSWORD)
     refused = client.get(f"/cases/{case.id}/documents/new?kind=penalty_decision")
     assert refused.status_code == 409
+
+
+def test_a_credit_officer_sees_the_decisions_to_publish_on_a_page(
+    client: TestClient, db: Session
+) -> None:
+    case = penalty_case(db, "2025-09-26")
+    made = client.post(
+        f"/api/v1/cases/{case.id}/documents",
+        json={"kind": "penalty_decision", "issued_on": "2025-09-26", "values": FACTS},
+        headers=bearer(db, Role.OFFICER, [XIHU]),
+    )
+    assert made.status_code == 201, made.text
+    credit = make_user(db, Role.CREDIT_OFFICER, [XIHU])
+    login(client, credit.username, PASSWORD)
+    page = client.get("/cases/documents/publicity")
+    assert page.status_code == 200
+    assert "待公示的行政处罚决定" in page.text
+    assert f'<tr data-case="{case.id}">' in page.text
+    assert "2025-10-13" in page.text
+    assert f'href="/cases/{case.id}/documents/' not in page.text  # no access to case pages

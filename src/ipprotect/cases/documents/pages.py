@@ -12,9 +12,10 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ipprotect.cases.documents import render, service
-from ipprotect.cases.documents.api import document_out, reader
+from ipprotect.cases.documents.api import document_out, publicity_reader, reader
 from ipprotect.cases.documents.kinds import SPECS, DocumentKind, Spec
 from ipprotect.cases.models import Case
+from ipprotect.cases.service import today
 from ipprotect.core.auth import Principal
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id
 from ipprotect.core.errors import FieldError, Problem, conflict, invalid
@@ -66,6 +67,23 @@ def _form(
         spec=spec,
         values=values,
         errors=errors,
+    )
+
+
+@router.get("/cases/documents/publicity", response_class=HTMLResponse)
+def publicity_page(
+    request: Request,
+    who: Principal = Depends(publicity_reader),
+    session: Session = Depends(get_session),
+) -> Response:
+    """The penalty decisions to publish (双公示) in the caller's scope, by deadline."""
+    day = today()
+    return render_page(
+        request,
+        "cases/documents/publicity.html",
+        items=service.publicity_due(session, who, day),
+        today=day,
+        may_open=who.role in service.ISSUERS,
     )
 
 

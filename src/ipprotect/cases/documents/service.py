@@ -29,7 +29,7 @@ from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.documents import chinese, numbering, render
 from ipprotect.cases.documents.kinds import ALLOWED, SPECS, DocumentKind, Spec
 from ipprotect.cases.documents.models import CaseDocument
-from ipprotect.cases.models import Case
+from ipprotect.cases.models import Case, Channel
 from ipprotect.cases.service import today
 from ipprotect.core import audit, rules, scope
 from ipprotect.core.auth import Principal, Role
@@ -82,18 +82,22 @@ def get_document(session: Session, case: Case, document_id: int) -> CaseDocument
     return document
 
 
-def may_issue(session: Session, who: Principal, case: Case, step: CaseStep) -> bool:
+def may_issue(who: Principal, step: CaseStep) -> bool:
     """Officers and administrators issue; the mediator assigned to a mediation issues its
     agreement too."""
     if who.role in ISSUERS:
         return True
-    return who.role is Role.MEDIATOR and step.assignee_id == who.user_id
+    return (
+        who.role is Role.MEDIATOR
+        and step.channel is Channel.MEDIATION
+        and step.assignee_id == who.user_id
+    )
 
 
 def issuable(session: Session, who: Principal, case: Case) -> list[Spec]:
     """The kinds the caller may issue now: allowed at the current step, not yet issued there."""
     step = channels.current_step(session, case)
-    if step is None or not may_issue(session, who, case, step):
+    if step is None or not may_issue(who, step):
         return []
     done = set(session.scalars(select(CaseDocument.kind).where(CaseDocument.step_id == step.id)))
     kinds = ALLOWED.get((step.channel.value, step.step), ())
@@ -367,7 +371,7 @@ def issue(
     step = channels.current_step(session, case)
     if step is None:
         raise conflict("not_in_channel", N_("The case is not in a channel"))
-    if not may_issue(session, who, case, step):
+    if not may_issue(who, step):
         raise forbidden()
     kind = _kind(draft.kind)
     if kind not in ALLOWED.get((step.channel.value, step.step), ()):
