@@ -54,23 +54,6 @@ class RulingIn(BaseModel):
     legal_basis: str = Field("", max_length=2000)
 
 
-class DecisionIn(BaseModel):
-    """An administrative penalty decision (`decide`); the service checks it, amounts in fen."""
-
-    measures: list[str] = Field(
-        default_factory=list,
-        max_length=5,
-        description="warning, fine, confiscate_gains, confiscate_goods, order_to_stop",
-    )
-    fine: str = Field("", max_length=24, description="yuan, e.g. 50000 or 50000.50")
-    illegal_gains: str = Field("", max_length=24, description="yuan, with confiscate_gains")
-    confiscated_goods: str = Field("", max_length=2000, description="with confiscate_goods")
-    legal_basis: str = Field("", max_length=2000, description="the articles applied")
-    party_present: bool | None = Field(
-        None, description="the decision was handed to the party on the spot (no service period)"
-    )
-
-
 class TransitionIn(BaseModel):
     transition: str = Field(max_length=32, description="e.g. assign_mediator, agree, fail")
     on: date | None = ON
