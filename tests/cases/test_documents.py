@@ -3,6 +3,7 @@ taken from the rules of the issue day, the publicity deadline of a penalty decis
 official calendar, the deposit in the evidence log, and who may issue and see what."""
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -19,8 +20,9 @@ from ipprotect.core import rules
 from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import Principal, Role, principal_for
 from ipprotect.core.errors import Problem
-from ipprotect.evidence import deposit_reads, entries
+from ipprotect.evidence import deposit_reads, entries, keys, log, receipts, verify
 from ipprotect.evidence.models import Deposit
+from ipprotect.settings import Settings
 from tests.cases.channel_factories import mediator, officer
 from tests.cases.document_factories import (
     PENALTY,
@@ -267,6 +269,28 @@ def test_the_document_is_deposited_in_the_log_with_its_hash_and_audited(
     assert (event.object_type, event.object_id) == ("case", str(case.id))
     assert event.after is not None
     assert (event.after["number"], event.after["deposit_id"]) == (doc.number, deposit.id)
+
+
+def test_the_printed_decision_verifies_offline_against_its_receipt(
+    db: Session, settings: Settings, tmp_path: Path
+) -> None:
+    """Anyone holding the document's file and its receipt can check it against the log's key,
+    without this platform: the file's hash is the logged one."""
+    case = penalty_case(db, "2026-01-05")
+    doc = issue(db, case, "penalty_decision", "2026-01-05", FACTS, tmp_path)
+    deposit = db.get(Deposit, doc.deposit_id)
+    assert deposit is not None
+    assert log.publish(db, keys.log_signer(settings), settings.log_origin) is not None
+    receipt = receipts.receipt_for(db, deposit.log_index)
+    assert receipt is not None
+    vkey = keys.log_signer(settings).verifier().to_text()
+    printed = store(tmp_path).path(doc.sha256).read_bytes()
+    report = verify.verify_receipt_text(receipt, vkey=vkey, file=io.BytesIO(printed))
+    assert report.ok
+    assert report.check("file").status is verify.Status.PASSED
+    altered = printed.replace("叁万元".encode(), "叁仟元".encode())
+    forged = verify.verify_receipt_text(receipt, vkey=vkey, file=io.BytesIO(altered))
+    assert forged.check("file").status is verify.Status.FAILED
 
 
 def test_an_agreement_is_logged_as_a_document_not_a_decision(db: Session, tmp_path: Path) -> None:
