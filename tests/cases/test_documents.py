@@ -77,6 +77,23 @@ def test_a_penalty_decision_states_the_measures_in_figures_and_capitals_and_the_
     assert html.count("杭州市市场监督管理局（杭州市知识产权局）") == 2  # head and signature
 
 
+def test_confiscated_gains_and_a_fine_are_both_written_in_capitals(
+    db: Session, tmp_path: Path
+) -> None:
+    decision = PENALTY | {
+        "measures": ["fine", "confiscate_gains"],
+        "illegal_gains_fen": 1_234_567,
+        "fine_fen": 10_000_000,
+    }
+    case = penalty_case(db, "2026-01-05", decision)
+    html = issue(db, case, "penalty_decision", "2026-01-05", FACTS, tmp_path).html
+    assert (
+        "<li>一、没收违法所得人民币12,345.67元（大写：人民币壹万贰仟叁佰肆拾伍元陆角柒分）；</li>"
+        in html
+    )
+    assert "<li>二、罚款人民币100,000.00元（大写：人民币壹拾万元整）。</li>" in html
+
+
 def test_the_party_is_printed_as_the_registry_holds_it(db: Session, tmp_path: Path) -> None:
     entity = make_entity(
         db, "杭州某某茶业有限公司", legal_representative="李四", address="杭州市西湖区龙井路1号"
@@ -357,6 +374,9 @@ def test_bad_input_is_refused_field_by_field_before_anything_is_numbered(
     with pytest.raises(Problem) as future:
         issue(db, case, "penalty_decision", "2999-01-01", FACTS, tmp_path)
     assert [e.code for e in future.value.errors] == ["in_future"]
+    with pytest.raises(Problem) as extra:
+        issue(db, case, "penalty_decision", "2026-01-05", FACTS | {"terms": "x"}, tmp_path)
+    assert [(e.field, e.code) for e in extra.value.errors] == [("terms", "unknown_field")]
     with pytest.raises(Problem) as unknown:
         issue(db, case, "licence", "2026-01-05", FACTS, tmp_path)
     assert [(e.field, e.code) for e in unknown.value.errors] == [("kind", "invalid_choice")]

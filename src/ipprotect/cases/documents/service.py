@@ -161,6 +161,10 @@ def _texts(spec: Spec, values: dict[str, str]) -> dict[str, str]:
                 )
             )
         texts[item.name] = text
+    errors += [
+        FieldError(name, "unknown_field", N_("This document does not take this field"))
+        for name in sorted(set(values) - set(texts))
+    ]
     if errors:
         raise invalid(errors)
     return texts
