@@ -64,6 +64,7 @@ class Channel(enum.StrEnum):
     ARBITRATION = "arbitration"  # 仲裁
     COURT = "court"  # 诉讼
     RAPID_PROTECTION = "rapid_protection"  # 快速维权 (protection centre)
+    CRIMINAL_TRANSFER = "criminal_transfer"  # 移送涉嫌犯罪案件 (from a penalty case)
 
 
 CHANNEL_LABELS: dict[Channel, str] = {
@@ -73,6 +74,7 @@ CHANNEL_LABELS: dict[Channel, str] = {
     Channel.ARBITRATION: N_("Arbitration referral"),
     Channel.COURT: N_("Court referral"),
     Channel.RAPID_PROTECTION: N_("Rapid protection"),
+    Channel.CRIMINAL_TRANSFER: N_("Transfer of a suspected crime"),
 }
 
 

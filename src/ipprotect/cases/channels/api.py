@@ -163,6 +163,8 @@ def take_transition(
         mediator_id=body.mediator_id,
         note=body.note,
         decides_ownership=body.decides_ownership,
+        decision=body.decision.model_dump() if body.decision else None,
+        hearing_on=body.hearing_on,
         ruling=body.ruling.model_dump() if body.ruling else None,
         institution=body.institution,
         request_id=rid,

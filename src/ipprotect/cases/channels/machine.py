@@ -64,6 +64,9 @@ class Machine:
     transitions: tuple[Transition, ...]
     # Picks the first state from the facts of the case's IP rights; None: always `initial`.
     entry: Callable[[tuple[RightFacts, ...]], str] | None = None
+    # False: a case reaches the channel only from another one (a criminal transfer comes out of
+    # a penalty case), never by routing.
+    entered_directly: bool = True
 
     def __post_init__(self) -> None:
         """A broken declaration stops the import, not a case in the middle of its life."""

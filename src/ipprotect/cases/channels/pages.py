@@ -10,11 +10,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ipprotect.cases.channels import queue, service
+from ipprotect.cases.channels import criminal_transfer, penalty, queue, service
 from ipprotect.cases.channels.api import actor, handler
+from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.registry import MACHINES
 from ipprotect.cases.models import CHANNEL_LABELS, TRACK_LABELS, Case, Channel, Track
 from ipprotect.cases.service import today
+from ipprotect.core import rules_text
 from ipprotect.core.auth import Principal
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id
 from ipprotect.core.errors import FieldError, invalid
@@ -32,16 +34,45 @@ def _labels() -> dict[tuple[Channel, str], str]:
 def context(request: Request, session: Session, case: Case) -> dict[str, Any]:
     """What the case page needs to show the channel section."""
     who: Principal | None = getattr(request.state, "principal", None)
+    current = service.current_step(session, case)
     return {
         "channel_steps": service.steps_of(session, case),
-        "channel_current": service.current_step(session, case),
+        "channel_current": current,
         "channel_actions": service.available(session, who, case) if who else [],
-        "channel_choices": [(c, CHANNEL_LABELS[c]) for c in MACHINES],
+        "channel_choices": [
+            (c, CHANNEL_LABELS[c]) for c, m in MACHINES.items() if m.entered_directly
+        ],
         "step_labels": _labels(),
+        "transfer_thresholds": _thresholds(case, current),
+        "clock_held": current is not None
+        and service.machine_of(current).state(current.step).pauses_clock,
+        "measure_labels": penalty.MEASURES,
+        "yuan": penalty.yuan,
     }
 
 
-def _day(text: str) -> dt.date | None:
+def _thresholds(case: Case, step: CaseStep | None) -> list[dict[str, str]]:
+    """The prosecution thresholds in force today, as guidance where a transfer may be proposed
+    or decided: the penalty steps before the decision and the proposal itself."""
+    if step is None or not (
+        (step.channel is Channel.ADMIN_PENALTY and step.step in penalty.BEFORE_DECISION)
+        or (step.channel is Channel.CRIMINAL_TRANSFER and step.step == "proposed")
+    ):
+        return []
+    return [
+        {
+            "id": r.id,
+            "title": rules_text.title(r),
+            "value": rules_text.value_text(r),
+            "certainty": r.certainty,
+            "certainty_text": rules_text.certainty(r),
+            "source": r.source,
+        }
+        for r in criminal_transfer.thresholds(today(), case.region_code)
+    ]
+
+
+def _day(text: str, field: str = "on") -> dt.date | None:
     if not text.strip():
         return None
     try:
@@ -50,7 +81,7 @@ def _day(text: str) -> dt.date | None:
         raise invalid(
             [
                 FieldError(
-                    "on",
+                    field,
                     "invalid_date",
                     N_("{value} is not a date; write it as 2025-01-24"),
                     {"value": text},
@@ -150,6 +181,13 @@ def transition(
     ruling_order_to_stop: str = Form("", max_length=3),
     ruling_reasons: str = Form("", max_length=10_000),
     ruling_legal_basis: str = Form("", max_length=2000),
+    decision_measures: list[str] = Form([], max_length=5),
+    decision_fine: str = Form("", max_length=24),
+    decision_illegal_gains: str = Form("", max_length=24),
+    decision_confiscated_goods: str = Form("", max_length=2000),
+    decision_legal_basis: str = Form("", max_length=2000),
+    decision_party_present: str = Form("", max_length=3),
+    hearing_on: str = Form("", max_length=10),
     who: Principal = Depends(handler),
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
@@ -160,6 +198,14 @@ def transition(
         "order_to_stop": _yes_no(ruling_order_to_stop),
         "reasons": ruling_reasons,
         "legal_basis": ruling_legal_basis,
+    }
+    decision = {
+        "measures": decision_measures,
+        "fine": decision_fine,
+        "illegal_gains": decision_illegal_gains,
+        "confiscated_goods": decision_confiscated_goods,
+        "legal_basis": decision_legal_basis,
+        "party_present": _yes_no(decision_party_present),
     }
     service.take(
         session,
@@ -172,6 +218,8 @@ def transition(
         decides_ownership=decides_ownership,
         ruling=ruling if name == "rule" else None,
         institution=institution,
+        decision=decision if name == "decide" else None,
+        hearing_on=_day(hearing_on, "hearing_on"),
         request_id=rid,
     )
     session.commit()

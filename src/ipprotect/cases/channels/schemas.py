@@ -54,6 +54,23 @@ class RulingIn(BaseModel):
     legal_basis: str = Field("", max_length=2000)
 
 
+class DecisionIn(BaseModel):
+    """An administrative penalty decision (`decide`); the service checks it, amounts in fen."""
+
+    measures: list[str] = Field(
+        default_factory=list,
+        max_length=5,
+        description="warning, fine, confiscate_gains, confiscate_goods, order_to_stop",
+    )
+    fine: str = Field("", max_length=24, description="yuan, e.g. 50000 or 50000.50")
+    illegal_gains: str = Field("", max_length=24, description="yuan, with confiscate_gains")
+    confiscated_goods: str = Field("", max_length=2000, description="with confiscate_goods")
+    legal_basis: str = Field("", max_length=2000, description="the articles applied")
+    party_present: bool | None = Field(
+        None, description="the decision was handed to the party on the spot (no service period)"
+    )
+
+
 class TransitionIn(BaseModel):
     transition: str = Field(max_length=32, description="e.g. assign_mediator, agree, fail")
     on: date | None = ON
@@ -62,6 +79,8 @@ class TransitionIn(BaseModel):
     decides_ownership: bool = Field(
         False, description="agree: the agreement decides who owns an IP right"
     )
+    decision: DecisionIn | None = Field(None, description="decide (administrative penalty)")
+    hearing_on: date | None = Field(None, description="notify_hearing: the day of the hearing")
     ruling: RulingIn | None = Field(None, description="rule: the adjudication's ruling")
     institution: str = Field(
         "", max_length=200, description="refer_to_commission, file_suit: the commission or court"

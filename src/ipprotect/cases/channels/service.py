@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import access
-from ipprotect.cases.channels import adjudication
+from ipprotect.cases.channels import adjudication, criminal_transfer, penalty
 from ipprotect.cases.channels.machine import Machine, Transition
 from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.registry import MACHINES
@@ -255,9 +255,16 @@ def _open(
         paused_days=0,
         data=dict(data),
     )
+    if declared.no_deadline_if is not None and _flag(data, declared.no_deadline_if):
+        step.rule_id = None
     if declared.limit_rule_id is not None:
         step.data["limit"] = _limit(session, declared.limit_rule_id, on, case.region_code)
-    if declared.continues and previous is not None and previous.channel is machine.channel:
+    if (
+        declared.continues
+        and previous is not None
+        and previous.channel is machine.channel
+        and previous.rule_id == declared.rule_id
+    ):
         # The law counts one period across these steps: it runs on, it does not restart.
         step.data["clock_started_on"] = clock_started_on(previous).isoformat()
         step.pauses = list(previous.pauses)
@@ -265,6 +272,13 @@ def _open(
         step.extended_to = previous.extended_to
         step.extended_by = previous.extended_by
         step.extension_reason = previous.extension_reason
+        if previous.done_on is not None and previous.done_on < on:
+            # Back from another channel (a transfer the police declined): the procedure stood
+            # still meanwhile, like a suspension (案件中止, rule penalties.clock_pauses).
+            step.paused_since = previous.done_on
+            _end_pause(step, on)
+    if declared.pauses_clock:
+        step.paused_since = on
     _set_due(session, step)
     session.add(step)
     session.flush()
@@ -276,9 +290,33 @@ def _open(
     return step
 
 
-def _close(step: CaseStep, on: dt.date, outcome: str) -> None:
+def _flag(data: dict[str, Any], path: str) -> bool:
+    """A true flag at a dotted path of a transition's data ("decision.party_present")."""
+    value: Any = data
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value is True
+
+
+def _last_in(session: Session, case: Case, machine: Machine, state: str) -> CaseStep | None:
+    """The case's last step in a channel it comes back to, for a first state that carries on
+    the deadline it ran there."""
+    if not machine.state(state).continues:
+        return None
+    stmt = (
+        select(CaseStep)
+        .where(CaseStep.case_id == case.id, CaseStep.channel == machine.channel)
+        .order_by(CaseStep.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def _close(session: Session, step: CaseStep, on: dt.date, outcome: str) -> None:
     if step.paused_since is not None:
+        # The history shows the deadline with the pause counted out (a penalty hearing).
         _end_pause(step, on)
+        _set_due(session, step)
     step.done_on = on
     step.outcome = outcome
 
@@ -324,6 +362,16 @@ def enter(
     if machine is None:
         raise invalid(
             [FieldError("channel", "not_available", N_("This channel is not available yet"))]
+        )
+    if not machine.entered_directly:
+        raise invalid(
+            [
+                FieldError(
+                    "channel",
+                    "not_routable",
+                    N_("A case reaches this channel only from another channel"),
+                )
+            ]
         )
     day = _day(on, case.decided_on)
     step = _open(session, case, machine, _first_state(session, case, machine), day, None, {})
@@ -378,6 +426,108 @@ def _guard(step: CaseStep, name: str, on: dt.date) -> None:
             "confirmation_window_closed",
             N_("The window for applying for judicial confirmation has closed"),
         )
+
+
+def _required_note(note: str) -> None:
+    if not note:
+        raise invalid([FieldError("note", "required", N_("Give the reasons in the note"))])
+
+
+def _penalty_act(
+    session: Session,
+    case: Case,
+    step: CaseStep,
+    name: str,
+    on: dt.date,
+    note: str,
+    decision: Mapping[str, Any] | None,
+    hearing_on: dt.date | None,
+) -> dict[str, Any]:
+    """What the penalty and transfer transitions require (see `penalty`, `criminal_transfer`);
+    returns what they add to the act's data."""
+    if step.channel not in (Channel.ADMIN_PENALTY, Channel.CRIMINAL_TRANSFER):
+        return {}
+    if name in criminal_transfer.REASONED or name == "close_without_penalty":
+        _required_note(note)
+    limit = limit_due(step)
+    if name == "request_hearing" and limit is not None and on > limit:
+        # Administrative Penalty Law 2021 art. 64(1): 5 working days after being told.
+        raise conflict(
+            "hearing_request_late",
+            N_("The period for asking for a hearing has ended"),
+            limit.isoformat(),
+        )
+    if name == "request_reconsideration" and step.due_on is not None and on > step.due_on:
+        # 行政执法机关移送涉嫌犯罪案件的规定 art. 9: within 3 days of the police's refusal.
+        raise conflict(
+            "reconsideration_late",
+            N_("The period for asking the police to reconsider has ended"),
+            step.due_on.isoformat(),
+        )
+    if name == "record_waiver":
+        step.data = {**step.data, "waived": True}
+    if name == "notify_hearing":
+        return {"hearing_on": _hearing_day(session, case, step, on, hearing_on).isoformat()}
+    if name != "decide":
+        return {}
+    if (
+        step.step == "notified"
+        and limit is not None
+        and on <= limit
+        and not step.data.get("waived")
+    ):
+        # The party may still ask for a hearing (art. 64(1)); deciding now would take the right.
+        raise conflict(
+            "hearing_request_open",
+            N_("The party may still ask for a hearing: decide after the period ends"),
+            limit.isoformat(),
+        )
+    held = step.data.get("hearing_on")
+    if step.step == "hearing" and (held is None or on < dt.date.fromisoformat(held)):
+        raise conflict("hearing_not_held", N_("Decide after the hearing has been held"))
+    parsed, errors = penalty.parse_decision(decision)
+    if errors:
+        raise invalid(errors)
+    try:
+        no_fine = rules.flag(
+            "criminal_transfer.fine_cannot_replace_transfer", on=on, region=case.region_code
+        )
+    except rules.RuleNotFound:
+        no_fine = False  # before the 2020 revision: not a rule of this platform
+    if (
+        no_fine
+        and parsed["fine_fen"]
+        and criminal_transfer.fine_blocked_by_transfer(steps_of(session, case))
+    ):
+        raise conflict(
+            "fine_replaces_transfer",
+            N_("A fine may not replace the approved transfer: record the police's decision first"),
+        )
+    return {"decision": parsed}
+
+
+def _hearing_day(
+    session: Session, case: Case, step: CaseStep, on: dt.date, hearing_on: dt.date | None
+) -> dt.date:
+    """The hearing is held at least 7 working days after the parties are notified
+    (Administrative Penalty Law 2021 art. 64(2); rule `penalties.hearing_notice`)."""
+    if hearing_on is None:
+        raise invalid([FieldError("hearing_on", "required", N_("This field is required"))])
+    period = _period("penalties.hearing_notice", on, case.region_code)
+    earliest = due_date(on, period, work_calendar(session)).date
+    if hearing_on < earliest:
+        raise invalid(
+            [
+                FieldError(
+                    "hearing_on",
+                    "notice_too_short",
+                    N_("Notified on {on}, the hearing can be held on {date} at the earliest"),
+                    {"on": on.isoformat(), "date": earliest.isoformat()},
+                )
+            ]
+        )
+    step.data = {**step.data, "hearing_on": hearing_on.isoformat()}
+    return hearing_on
 
 
 # Transitions that name the body a case is referred to (an arbitration commission, a court).
@@ -451,6 +601,8 @@ def take(
     mediator_id: int | None = None,
     note: str = "",
     decides_ownership: bool = False,
+    decision: Mapping[str, Any] | None = None,
+    hearing_on: dt.date | None = None,
     ruling: Mapping[str, Any] | None = None,
     institution: str = "",
     request_id: str | None = None,
@@ -472,6 +624,11 @@ def take(
             "ownership_not_confirmable",
             N_("An agreement that decides who owns an IP right cannot be judicially confirmed"),
         )
+    if name == "decide" and step.channel is Channel.CRIMINAL_TRANSFER:
+        raise conflict(
+            "transfer_pending",
+            N_("No penalty can be decided while a transfer to the police is pending"),
+        )
     machine = machine_of(step)
     transition = machine.transition(name)
     if transition is None or step.step not in transition.sources:
@@ -488,16 +645,18 @@ def take(
         data |= {"mediator_id": mediator.id, "mediator": mediator.display_name}
     if name.startswith("agree"):
         data["decides_ownership"] = decides_ownership
+    data |= _penalty_act(session, case, step, name, day, note, decision, hearing_on)
     data |= _adjudication_or_referral_act(step, name, day, ruling, institution)
     result = step
     if transition.target is not None:
-        _close(step, day, name)
+        _close(session, step, day, name)
         result = _open(session, case, machine, transition.target, day, step.assignee_id, data, step)
     elif transition.to_channel is not None:
-        _close(step, day, name)
+        _close(session, step, day, name)
         target = MACHINES[transition.to_channel]
         first = _first_state(session, case, target)
-        result = _open(session, case, target, first, day, None, data)
+        previous = _last_in(session, case, target, first)
+        result = _open(session, case, target, first, day, None, data, previous)
         case.channel = transition.to_channel
     else:
         _event(session, case, f"{step.channel.value}.{name}", step, day, data)
@@ -584,6 +743,10 @@ def resume(
     step = _handled_step(session, who, case)
     if step.paused_since is None:
         raise conflict("not_paused", N_("The deadline is not paused"))
+    if machine_of(step).state(step.step).pauses_clock:
+        raise conflict(
+            "paused_by_step", N_("The deadline stands still until the case leaves this step")
+        )
     day = _day(on, step.paused_since)
 
     def change() -> None:
