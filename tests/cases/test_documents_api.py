@@ -157,6 +157,7 @@ def test_an_officer_issues_an_agreement_from_the_case_page_and_prints_it(
     assert 'id="deposit-link"' in printable.text
     case_page = client.get(f"/cases/{case.id}")
     assert "杭市监知调字〔2025〕第1号" in case_page.text
+    assert {"zh_CN": "制作调解协议书", "en": "Mediation agreement issued"}[locale] in case_page.text
     assert issue not in case_page.text  # issued once
 
 

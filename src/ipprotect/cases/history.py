@@ -16,6 +16,11 @@ LABELS = {
     "case.channel.pause": N_("Pause the clock"),
     "case.channel.resume": N_("Restart the clock"),
     "case.channel.extend": N_("Record an approved extension"),
+    # Issued by cases.documents.service ("case.document.<kind>").
+    "case.document.penalty_decision": N_("Penalty decision issued"),
+    "case.document.ruling": N_("Ruling issued"),
+    "case.document.mediation_agreement": N_("Mediation agreement issued"),
+    "case.document.transfer_letter": N_("Transfer letter issued"),
 }
 
 
