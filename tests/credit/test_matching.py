@@ -223,6 +223,9 @@ def test_every_reason_is_translated_and_filled_by_its_params() -> None:
         "one_character": check("恒泰隆科技", "恒泰隆料技"),
         "similar_name": check("Bluecrest Foods Inc.", "Bluecrest Optics Inc."),
         "different_name": check("瑞丰源", "恒泰隆科技"),
+        "ambiguous": NameIndex([Listed("北京恒泰隆"), Listed("上海恒泰隆")], THRESHOLDS).check(
+            "恒泰隆"
+        ),
     }
     assert {code: m.reason_code for code, m in samples.items()} == {c: c for c in REASONS}
     for found in samples.values():
@@ -304,7 +307,9 @@ def test_the_index_says_none_when_no_listed_name_is_near() -> None:
     assert (found.decision, found.reason_code, found.name) == ("none", "different_name", "")
 
 
-def test_the_index_puts_a_match_before_reviews() -> None:
+def test_the_index_puts_a_match_first_then_reviews_written_most_like_the_query() -> None:
+    # Both reviews are names 100 % alike (one sounds the same, one is of another place); the
+    # one of the query's place, 深圳, is written more like it.
     listed = [
         Listed("北京市恒泰隆科技有限公司"),
         Listed("深圳市恒泰隆科技有限公司"),
@@ -313,8 +318,38 @@ def test_the_index_puts_a_match_before_reviews() -> None:
     answers = NameIndex(listed, THRESHOLDS).search("深圳恒泰隆科技有限公司")
     assert [(a.decision, a.name) for a in answers] == [
         ("match", "深圳市恒泰隆科技有限公司"),
-        ("review", "北京市恒泰隆科技有限公司"),
         ("review", "深圳市恒太隆科技有限公司"),
+        ("review", "北京市恒泰隆科技有限公司"),
+    ]
+
+
+def test_a_name_without_its_place_that_fits_two_listed_entities_is_review() -> None:
+    listed = [
+        Listed("北京市恒泰隆科技有限公司", CODE_A),
+        Listed("深圳市恒泰隆科技有限公司", CODE_B),
+    ]
+    answers = NameIndex(listed, THRESHOLDS).search("恒泰隆科技有限公司")
+    assert [(a.decision, a.reason_code, a.params) for a in answers] == [
+        ("review", "ambiguous", {"count": "2"}),
+        ("review", "ambiguous", {"count": "2"}),
+    ]
+
+
+def test_the_whole_name_picks_one_of_several_entities_of_one_core_name() -> None:
+    listed = [Listed("恒泰隆科技有限公司", CODE_A), Listed("深圳市恒泰隆科技有限公司", CODE_B)]
+    answers = NameIndex(listed, THRESHOLDS).search("深圳市恒泰隆科技有限公司")
+    assert [(a.decision, a.reason_code, a.uscc) for a in answers] == [
+        ("match", "same_name", CODE_B),
+        ("review", "ambiguous", CODE_A),
+    ]
+
+
+def test_the_credit_code_picks_one_of_several_entities_of_one_name() -> None:
+    listed = [Listed("北京市恒泰隆科技有限公司", CODE_A), Listed("恒泰隆科技有限公司")]
+    answers = NameIndex(listed, THRESHOLDS).search("恒泰隆科技有限公司", CODE_A)
+    assert [(a.decision, a.reason_code, a.uscc) for a in answers] == [
+        ("match", "uscc_equal", CODE_A),
+        ("review", "ambiguous", None),
     ]
 
 

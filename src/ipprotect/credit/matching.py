@@ -24,8 +24,8 @@ character and pinyin bigrams of the core names, then scores only those.
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -70,6 +70,10 @@ REASONS = {
     "one_character": N_("The names differ in one character ({query} / {listed})"),
     "similar_name": N_("Similar names ({percent}% alike), not the same name"),
     "different_name": N_("Different names"),
+    "ambiguous": N_(
+        "The name fits {count} listed entities: which one is meant needs its credit code "
+        "or a person's review"
+    ),
 }
 
 
@@ -308,9 +312,33 @@ def compare(
     return by_name
 
 
-def best(matches: Iterable[Match]) -> Match | None:
-    """The strongest answer: match before review before none, then the most alike."""
-    return max(matches, key=lambda m: (_RANK[m.decision], m.confidence), default=None)
+def _settle(answers: list[Match]) -> list[Match]:
+    """A name that matches several listed entities names none of them for sure: 华兴科技有限公司
+    without its place fits 北京市 and 深圳市华兴科技有限公司 alike. Only the one entity of the
+    query's credit code, or else the one whose whole name is the query's, stays a match; the
+    other matches by name go to review, saying how many entities the name fits."""
+    matches = [m for m in answers if m.decision == "match"]
+    entities = {m.uscc or m.name for m in matches}
+    if len(entities) < 2:
+        return answers
+    by_code = [m for m in matches if m.reason_code == "uscc_equal"]
+    exact = [m for m in matches if m.reason_code == "same_name"]
+    if by_code:
+        kept = {id(m) for m in by_code}
+    elif len({m.uscc or m.name for m in exact}) == 1:
+        kept = {id(m) for m in exact}
+    else:
+        kept = set()
+    settled = [
+        m
+        if m.decision != "match" or id(m) in kept
+        else replace(
+            m, decision="review", reason_code="ambiguous", params={"count": str(len(entities))}
+        )
+        for m in answers
+    ]
+    settled.sort(key=lambda m: _RANK[m.decision], reverse=True)  # stable: keeps the order within
+    return settled
 
 
 # --- the index --------------------------------------------------------------------------------
@@ -394,18 +422,27 @@ class NameIndex:
         return [int(i) for i in found]
 
     def search(self, name: str, uscc: str | None = None, limit: int = 5) -> list[Match]:
-        """The `limit` strongest answers among the candidates, strongest first (see `best`)."""
+        """The `limit` strongest answers among the candidates: match before review before
+        none, then the most alike."""
         query = parse(name)
         seen: set[int] = set()
         code = ids.normalise_uscc(uscc) if uscc else ""
         for i in self._by_uscc.get(code, []) + self._by_core.get(query.core, []):
             seen.add(i)
         seen.update(self._blocked(query))
-        answers = [
-            compare(query, uscc, self.listed[i], self.thresholds, self.names[i]) for i in seen
+        scored = [
+            (compare(query, uscc, self.listed[i], self.thresholds, self.names[i]), i) for i in seen
         ]
-        answers.sort(key=lambda m: (_RANK[m.decision], m.confidence), reverse=True)
-        return answers[:limit]
+        # Equally alike cores: the name written more like the query's first (its place).
+        scored.sort(
+            key=lambda s: (
+                _RANK[s[0].decision],
+                s[0].confidence,
+                ratio(query.folded, self.names[s[1]].folded),
+            ),
+            reverse=True,
+        )
+        return _settle([m for m, _ in scored])[:limit]
 
     def check(self, name: str, uscc: str | None = None) -> Match:
         """The one answer for a name: the strongest, or `none` when no listed name is near."""
