@@ -9,7 +9,9 @@ effect or the party suing in court.
   the request, waiting for the answer and examining do not restart it.
 - The copy of the request is served on the respondent within `adjudication.patent.serve_request`
   of docketing; the respondent answers within `adjudication.patent.answer` of receiving it. The
-  case goes on without an answer only once that time has run out.
+  case goes on without an answer only once that time has run out. Both the answer period and
+  the time to sue below count from the day the officer records (`on`): the day of service is
+  to be recorded as the day the party received the document.
 - The oral hearing (口头审理) does not stop the clock: the 2015 Patent Administrative Enforcement
   Measures leave out of the period only public notice, appraisal and suspension (公告、鉴定、
   中止), which the officer records as a pause. The hearing is an act of the examining step.
