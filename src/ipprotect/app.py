@@ -11,6 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from ipprotect import __version__
 from ipprotect.cases import api as cases_api
 from ipprotect.cases import pages as cases_pages
+from ipprotect.cases.documents import numbering
 from ipprotect.core import errors
 from ipprotect.core.deps import csrf_protect
 from ipprotect.damages import api as damages_api
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     rules_pages.load_rules(settings)  # a broken rule file stops the platform here
+    numbering.check(settings)  # and so does a broken authorities file (文号)
     app.state.engine = make_engine(settings)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     # Looked up per batch, like the keeper's sessions, so tests can point it at their transaction.

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipprotect.app import create_app
 from ipprotect.cases.documents import numbering, service
 from ipprotect.cases.documents.kinds import DocumentKind
 from ipprotect.cases.documents.models import CaseDocument, DocumentCounter
@@ -130,3 +131,13 @@ def test_two_officers_issuing_at_once_get_consecutive_numbers_without_duplicates
         counter = session.scalars(select(DocumentCounter)).one()
         assert counter.last == ISSUERS * EACH
     engine.dispose()
+
+
+def test_a_broken_authorities_file_stops_the_platform_at_start_up(
+    settings: Settings, tmp_path: Path
+) -> None:
+    city = tmp_path / "authorities.toml"
+    city.write_text("[words]\npenalty_decision = 3\n", "utf-8")
+    broken = settings.model_copy(update={"document_authorities": city})
+    with pytest.raises(numbering.NumberingFileError, match="no word for penalty_decision"):
+        create_app(broken)

@@ -22,7 +22,7 @@ from ipprotect.cases.documents.kinds import DocumentKind
 from ipprotect.cases.documents.models import DocumentCounter
 from ipprotect.core import ids
 from ipprotect.core.scope import prefix_of
-from ipprotect.settings import get_settings
+from ipprotect.settings import Settings, get_settings
 
 SHIPPED = Path(__file__).with_name("authorities.toml")
 FIELDS = ("{code}", "{word}", "{year}", "{n}")
@@ -110,6 +110,12 @@ def _loaded(city: Path | None) -> Numbering:
 
 def configured() -> Numbering:
     return _loaded(get_settings().document_authorities)
+
+
+def check(settings: Settings) -> None:
+    """Called by the app factory: a broken authorities file refuses to start the platform
+    (raising `NumberingFileError`), instead of failing the first officer who issues."""
+    _loaded(settings.document_authorities)
 
 
 def next_sequence(session: Session, authority: str, kind: DocumentKind, year: int) -> int:
