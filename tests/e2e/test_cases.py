@@ -112,3 +112,38 @@ def test_a_failed_mediation_moves_to_adjudication_with_its_history_intact(page: 
     history = page.locator("#history")
     expect(history).to_contain_text("登记调解不成")  # the transitions, in words
     expect(history).to_contain_text("转入行政裁决")
+
+
+def test_a_penalty_case_is_decided_and_its_decision_shows_the_publicity_deadline(
+    page: Page,
+) -> None:
+    code = _file_complaint(page, "杭州某某茶叶经营部")
+    _open_as_officer(page, code)
+    page.locator("#accept").click()
+    page.locator("#f-channel").select_option("admin_penalty")
+    page.locator("#enter-channel").click()
+    expect(page.locator('#channel-steps tr[data-step="investigating"] .due')).to_contain_text(
+        _due("penalties.decision_period", _today())
+    )
+    page.locator("#do-notify").click()
+    page.locator("#do-record_waiver").click()
+    form = page.locator("form.channel-action", has=page.locator("#do-decide"))
+    form.locator('input[name="decision_measures"][value="fine"]').check()
+    form.locator('input[name="decision_measures"][value="order_to_stop"]').check()
+    page.locator("#f-decision-fine").fill("30000")
+    page.locator("#f-decision-basis").fill("《中华人民共和国商标法》第六十条第二款")
+    page.locator("#f-decision-present").select_option("yes")
+    page.locator("#do-decide").click()
+    expect(page.locator("dl.penalty-decision")).to_contain_text("¥30,000.00")
+
+    page.locator("#issue-penalty_decision").click()
+    page.locator("#f-facts").fill("当事人在其网店销售假冒“龙井”注册商标的茶叶共计120盒。")
+    page.locator("#f-evidence").fill("现场检查笔录、网店页面截图（存证编号见案卷）、商标注册证。")
+    page.locator("#issue").click()
+    number = page.locator("#document-number")
+    expect(number).to_contain_text(f"〔{_today().year}〕第")
+    expect(number).to_contain_text("罚字")
+    expect(page.locator("#publicity-due")).to_contain_text(
+        _due("publicity.dual_publicity", _today())
+    )
+    expect(page.locator("main")).to_contain_text("人民币叁万元整")
