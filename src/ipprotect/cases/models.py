@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -106,7 +107,11 @@ class Case(Base):
 
     __tablename__ = "cases"
     # A hotline ticket is imported once (NULLs, the other sources, never collide).
-    __table_args__ = (UniqueConstraint("source", "hotline_ticket"),)
+    __table_args__ = (
+        UniqueConstraint("source", "hotline_ticket"),
+        # The work queue's complaints awaiting acceptance in a range of regions (migration 0010).
+        Index("ix_cases_status_region", "status", "region_code", "acceptance_due"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Random and unguessable: the complainant's only key to follow the case (see tracking.py).

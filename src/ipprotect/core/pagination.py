@@ -23,18 +23,12 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.size))
 
 
-def paginate(
-    session: Session, stmt: Select[Any], number: int, size: int, *, rows: bool = False
-) -> Page[Any]:
-    """A page of `stmt`: its first column's values, or with `rows` whole result rows."""
+def paginate(session: Session, stmt: Select[Any], number: int, size: int) -> Page[Any]:
     size = min(max(size, 1), MAX_PAGE_SIZE)
     number = max(number, 1)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     offset = (number - 1) * size
     # A page past the end (and every search that found nothing) needs no second query: on an
     # unindexed search that query would scan the table again for nothing.
-    items: list[Any] = []
-    if total > offset:
-        page = stmt.limit(size).offset(offset)
-        items = list(session.execute(page).all() if rows else session.scalars(page))
+    items = list(session.scalars(stmt.limit(size).offset(offset))) if total > offset else []
     return Page(items, total, number, size)

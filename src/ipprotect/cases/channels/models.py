@@ -11,7 +11,7 @@ transition that closed it. Rows are never deleted: moving between channels keeps
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipprotect.cases.models import Channel, _enum
@@ -20,6 +20,18 @@ from ipprotect.db import Base, UTCDateTime, utcnow
 
 class CaseStep(Base):
     __tablename__ = "case_steps"
+    # The work queue's open steps of a range of regions, counted and ranked from the index
+    # alone (migration 0010).
+    __table_args__ = (
+        Index(
+            "ix_case_steps_open_deadlines",
+            "done_on",
+            "region_code",
+            "due_on",
+            "extended_to",
+            "case_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

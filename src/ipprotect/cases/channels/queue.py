@@ -10,9 +10,14 @@ when no deadline of its kind can pass them. The sources are
 - `step`: open channel steps with a deadline, extended if an extension was approved; a paused
   step's clock stands still, so it is never overdue nor due soon.
 
-The queue is the UNION ALL of the sources, sorted and paginated in the database. Another kind
-of deadline (the publicity deadlines of penalty decisions, say) joins the queue as one more
-function in `SOURCES`. Deadlines counted in a year without an official calendar are provisional.
+The queue is the UNION ALL of the sources, sorted and paginated in the database: the pager's
+count over the sources, and for the page each source's first `offset + size` rows in queue
+order, so that no source's whole scope is sorted. The sources read one table each (the case's
+tracking code and track are read for the page's rows only), and filter the scope by ranges of
+region codes, which indexes serve where `LIKE 'prefix%'` is served by none (SQLite's LIKE
+ignores case; PostgreSQL's needs the C collation). Another kind of deadline (the publicity
+deadlines of penalty decisions, say) joins the queue as one more function in `SOURCES`.
+Deadlines counted in a year without an official calendar are provisional.
 """
 
 import csv
@@ -22,7 +27,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from sqlalchemy import Integer, Select, String, cast, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import access
@@ -34,7 +55,7 @@ from ipprotect.core.auth import Principal, Role
 from ipprotect.core.calendar import ONE_DAY, WorkCalendar
 from ipprotect.core.calendar_store import work_calendar
 from ipprotect.core.errors import forbidden
-from ipprotect.core.pagination import Page, paginate
+from ipprotect.core.pagination import MAX_PAGE_SIZE, Page
 
 QUEUE_ROLES = (*access.HANDLERS, Role.MEDIATOR)
 
@@ -43,9 +64,7 @@ COLUMNS = (
     "source",
     "case_id",
     "step_id",
-    "tracking_code",
     "region_code",
-    "track",
     "channel",
     "step",
     "assignee_id",
@@ -122,6 +141,18 @@ def soon_until(today: dt.date, working_days: int, cal: WorkCalendar) -> dt.date:
                 return d - ONE_DAY
 
 
+def in_scope(column: Any, scope: scopes.Scope) -> ColumnElement[bool]:
+    """`scope.clause` as ranges: region codes are digits, so the codes starting with "3301"
+    are those from "3301" up to, not including, "3302"."""
+    if scope.national:
+        return true()
+    if not scope.prefixes:
+        return false()
+    return or_(
+        *(and_(column >= p, column < p[:-1] + chr(ord(p[-1]) + 1)) for p in sorted(scope.prefixes))
+    )
+
+
 def _due_window(stmt: Select[Any], due: Any, paused: Any | None, q: QueueQuery) -> Select[Any]:
     if q.filters.due is None:
         return stmt
@@ -141,9 +172,7 @@ def acceptance_source(q: QueueQuery) -> Select[Any] | None:
         literal_column("'acceptance'", String).label("source"),
         Case.id.label("case_id"),
         cast(null(), Integer).label("step_id"),
-        Case.tracking_code,
         Case.region_code,
-        Case.track,
         cast(null(), String).label("channel"),
         literal_column("'acceptance'", String).label("step"),
         cast(null(), Integer).label("assignee_id"),
@@ -151,8 +180,9 @@ def acceptance_source(q: QueueQuery) -> Select[Any] | None:
         Case.acceptance_due_provisional.label("provisional"),
         cast(null(), CaseStep.paused_since.type).label("paused_since"),
     ]
-    stmt: Select[Any] = select(*columns).where(Case.status == CaseStatus.RECEIVED)
-    stmt = scopes.apply(stmt, Case.region_code, q.scope)
+    stmt: Select[Any] = select(*columns).where(
+        Case.status == CaseStatus.RECEIVED, in_scope(Case.region_code, q.scope)
+    )
     if f.track is not None:
         stmt = stmt.where(Case.track == f.track)
     return _due_window(stmt, Case.acceptance_due, None, q)
@@ -172,9 +202,7 @@ def step_source(q: QueueQuery) -> Select[Any] | None:
             literal_column("'step'", String).label("source"),
             CaseStep.case_id,
             CaseStep.id.label("step_id"),
-            Case.tracking_code,
             CaseStep.region_code,
-            Case.track,
             CaseStep.channel,
             CaseStep.step,
             CaseStep.assignee_id,
@@ -182,10 +210,9 @@ def step_source(q: QueueQuery) -> Select[Any] | None:
             CaseStep.due_provisional.label("provisional"),
             CaseStep.paused_since,
         )
-        .join(Case, Case.id == CaseStep.case_id)
         .where(CaseStep.done_on.is_(None), CaseStep.due_on.is_not(None))
+        .where(in_scope(CaseStep.region_code, q.scope))
     )
-    stmt = scopes.apply(stmt, CaseStep.region_code, q.scope)
     if q.mediator_id is not None:
         stmt = stmt.where(CaseStep.assignee_id == q.mediator_id)
     if f.assignee_id is not None:
@@ -193,7 +220,7 @@ def step_source(q: QueueQuery) -> Select[Any] | None:
     if f.channel is not None:
         stmt = stmt.where(CaseStep.channel == f.channel)
     if f.track is not None:
-        stmt = stmt.where(Case.track == f.track)
+        stmt = stmt.join(Case, Case.id == CaseStep.case_id).where(Case.track == f.track)
     return _due_window(stmt, due, CaseStep.paused_since, q)
 
 
@@ -202,17 +229,36 @@ Source = Callable[[QueueQuery], Select[Any] | None]
 SOURCES: tuple[Source, ...] = (acceptance_source, step_source)
 
 
-def _union(q: QueueQuery) -> Select[Any] | None:
-    parts = [s for s in (source(q) for source in SOURCES) if s is not None]
-    if not parts:
-        return None
+ORDER = ("due_on", "case_id", "step_id")
+
+
+def _sources(q: QueueQuery) -> list[Select[Any]]:
+    return [s for s in (source(q) for source in SOURCES) if s is not None]
+
+
+def _ordered(parts: list[Select[Any]], limit: int | None = None) -> Select[Any]:
+    """The union in queue order; with `limit`, of each part's first `limit` rows only."""
+    if limit is not None:
+        parts = [select(*p.order_by(*ORDER).limit(limit).subquery().c) for p in parts]
     queue = union_all(*parts).subquery("queue")
-    return select(*(queue.c[name] for name in COLUMNS)).order_by(
-        queue.c.due_on, queue.c.case_id, queue.c.step_id
-    )
+    return select(*(queue.c[name] for name in COLUMNS)).order_by(*(queue.c[n] for n in ORDER))
 
 
-def _item(row: Any, q: QueueQuery) -> QueueItem:
+def _items(session: Session, rows: Sequence[Any], q: QueueQuery) -> list[QueueItem]:
+    """The rows as queue items, with their cases' tracking codes and tracks (one query)."""
+    cases = {
+        r.id: r
+        for start in range(0, len(rows), 500)
+        for r in session.execute(
+            select(Case.id, Case.tracking_code, Case.track).where(
+                Case.id.in_({row.case_id for row in rows[start : start + 500]})
+            )
+        )
+    }
+    return [_item(row, cases[row.case_id], q) for row in rows]
+
+
+def _item(row: Any, case: Any, q: QueueQuery) -> QueueItem:
     paused = row.paused_since is not None
     overdue = not paused and row.due_on < q.today
     soon = not paused and not overdue and row.due_on <= q.soon_until
@@ -220,9 +266,9 @@ def _item(row: Any, q: QueueQuery) -> QueueItem:
         source=row.source,
         case_id=row.case_id,
         step_id=row.step_id,
-        tracking_code=row.tracking_code,
+        tracking_code=case.tracking_code,
         region_code=row.region_code,
-        track=Track(row.track),
+        track=Track(case.track),
         channel=Channel(row.channel) if row.channel else None,
         step=row.step,
         assignee_id=row.assignee_id,
@@ -251,21 +297,34 @@ def query_for(
 
 
 def deadline_page(session: Session, q: QueueQuery, number: int, size: int) -> Page[QueueItem]:
-    stmt = _union(q)
-    if stmt is None:
-        return Page([], 0, max(number, 1), size)
-    page = paginate(session, stmt, number, size, rows=True)
-    items = with_reminders(session, [_item(row, q) for row in page.items])
-    return Page(items, page.total, page.number, page.size)
+    """A page as `core.pagination.paginate` makes one (same bounds, no rows past the end),
+    with each source limited to the rows the page can need."""
+    size = min(max(size, 1), MAX_PAGE_SIZE)
+    number = max(number, 1)
+    parts = _sources(q)
+    if not parts:
+        return Page([], 0, number, size)
+    # Counted on a constant: SQLite reads the columns a union's parts select, even unused.
+    counted: CompoundSelect[Any] = union_all(
+        *(p.with_only_columns(literal_column("1")) for p in parts)
+    )
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    offset = (number - 1) * size
+    rows: list[Any] = []
+    if total > offset:
+        stmt = _ordered(parts, limit=offset + size).limit(size).offset(offset)
+        rows = list(session.execute(stmt).all())
+    return Page(with_reminders(session, _items(session, rows, q)), total, number, size)
 
 
 def open_deadlines(session: Session, q: QueueQuery) -> Iterator[QueueItem]:
     """Every deadline that passes the filters, in queue order, streamed."""
-    stmt = _union(q)
-    if stmt is None:
+    parts = _sources(q)
+    if not parts:
         return
-    for row in session.execute(stmt.execution_options(yield_per=1000)):
-        yield _item(row, q)
+    result = session.execute(_ordered(parts).execution_options(yield_per=1000))
+    for rows in result.partitions():
+        yield from _items(session, rows, q)
 
 
 def work_queue(
