@@ -1,6 +1,7 @@
 """The demo city: Hangzhou (杭州市, 330100), from the 2023 batch of national IP protection
 demonstration zones, with its real districts, a few hundred market entities with valid USCCs,
-IP rights of every kind and an account for every role.
+IP rights of every kind, an account for every role, and a year of cases in every channel
+(`cases.demo`).
 
 Everything goes through the domains' services, so the demo data passes the same validation and
 leaves the same audit trail as data typed in by an officer. The data are made up; the region
@@ -16,10 +17,13 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ipprotect.cases import demo as cases_demo
+from ipprotect.cases import service as cases_service
 from ipprotect.core import auth, ids
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.scope import NATIONAL, Scope
 from ipprotect.db import make_engine, make_sessionmaker
+from ipprotect.evidence.blobs import BlobStore
 from ipprotect.registry import service as registry
 from ipprotect.registry.models import EntityKind, MarketEntity, RightKind
 from ipprotect.settings import Settings
@@ -330,7 +334,7 @@ SYSTEM_ACCOUNT = "杭州市公共资源交易平台（演示）"  # the `system`
 
 
 def populate(
-    session: Session, seed: int = 2026, companies: int = 260
+    session: Session, settings: Settings, seed: int = 2026, companies: int = 260
 ) -> tuple[dict[str, int], str]:
     """Write the demo city into the session (the caller commits); returns the counts and the
     plaintext of the demo system token, which, like every token, is stored only as a hash."""
@@ -366,8 +370,26 @@ def populate(
     _, token = auth.create_token(
         session, DEMO.actor(), name=SYSTEM_ACCOUNT, region_codes=[CITY], role=Role.SYSTEM
     )
+    cases = cases_demo.populate(session, rng, _cast(session, settings), cases_service.today())
     counts = {"entities": len(companies_saved) + len(others), "rights": rights}
-    return {**counts, "accounts": len(ACCOUNTS)}, token
+    return {**counts, "accounts": len(ACCOUNTS), "cases": sum(cases.values())}, token
+
+
+def _cast(session: Session, settings: Settings) -> cases_demo.Cast:
+    """The demo's city officer and mediator, who act in the demo cases."""
+
+    def user(username: str) -> auth.User:
+        found = session.scalar(select(auth.User).where(auth.User.username == username))
+        assert found is not None  # created just before
+        return found
+
+    return cases_demo.Cast(
+        officer=auth.principal_for(user("officer")),
+        admin=auth.principal_for(user("admin")),
+        mediator=user("mediator"),
+        store=BlobStore.of(settings),
+        settings=settings,
+    )
 
 
 def print_accounts(console: Console) -> None:
@@ -389,9 +411,12 @@ def load_demo(settings: Settings, force: bool = False) -> None:
             console.print("The database already has data: the demo was not loaded again.")
         else:
             with console.status("Loading the demo city (Hangzhou)…"):
-                counts, token = populate(session)
+                counts, token = populate(session, settings)
                 session.commit()
-            console.print(f"Loaded {counts['entities']} entities, {counts['rights']} rights.")
+            console.print(
+                f"Loaded {counts['entities']} entities, {counts['rights']} rights, "
+                f"{counts['cases']} cases."
+            )
             console.print(
                 f"API token of the system account {SYSTEM_ACCOUNT} (shown once): {token}\n"
                 f"  curl -H 'Authorization: Bearer {token}' http://127.0.0.1:8000/api/v1/rules",
