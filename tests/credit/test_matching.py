@@ -248,6 +248,14 @@ def test_a_name_is_taken_apart_into_places_core_form_and_branch() -> None:
     assert name.syllables == ("hua", "rui", "dian", "zi")
 
 
+def test_a_place_name_that_is_not_inside_the_place_before_it_is_the_trade_name() -> None:
+    # 天水 is a city in Gansu, not in 朝阳 (Liaoning): here it is the trade name (字号).
+    name = parse("朝阳市天水房地产开发有限公司")
+    assert (name.places, name.core) == (("朝阳市",), "天水房地产开发")
+    assert check("朝阳市天水房地产开发有限公司", "朝阳市房地产开发有限公司").decision != "match"
+    assert parse("中国广东省深圳市华瑞电子有限公司").places == ("中国", "广东省", "深圳市")
+
+
 def test_registry_splits_leading_places_and_trailing_forms() -> None:
     assert search.split_places("浙江杭州西湖龙井茶业") == (("浙江", "杭州"), "西湖龙井茶业")
     assert search.split_forms("华兴集团有限公司") == ("华兴", ("集团", "有限公司"))

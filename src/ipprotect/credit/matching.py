@@ -187,18 +187,44 @@ def parse(text: str) -> Name:
     else:
         core = search.core(cleaned)  # on the text: English forms are cut at word boundaries
     places, rest = search.split_places(parent)
+    leading = _place_chain(places)
+    if len(leading) < len(places) and core != parent:
+        # 朝阳市天水房地产开发: 天水 is no place in 朝阳 but the trade name (字号).
+        core = "".join(places[len(leading) :]) + core
     forms = search.split_forms(rest)[1]
     kinds = [_FORM_KINDS[f] for f in forms if f in _FORM_KINDS]
     return Name(
         text=text,
         folded=search.fold(text),
         core=core,
-        places=places + tuple(bracketed),
+        places=leading + tuple(bracketed),
         kind=kinds[-1] if kinds else None,
         group=any(f in _GROUP_FORMS for f in forms),
         branch=branch,
         syllables=tuple(_syllable(c) for c in core),
     )
+
+
+def _within(inner: str, outer: str) -> bool:
+    codes = search.place_codes()
+    return any(
+        prefix_of(i).startswith(prefix_of(o))
+        for i in codes.get(inner, ())
+        for o in codes.get(outer, ())
+    )
+
+
+def _place_chain(places: tuple[str, ...]) -> tuple[str, ...]:
+    """The leading places that name one place, each inside the one before (广东省深圳市); the
+    first that is not (朝阳市天水: 天水 is in Gansu) starts the trade name."""
+    codes = search.place_codes()
+    chain: list[str] = []
+    for place in places:
+        named = [p for p in chain if p in codes]  # 中国 names no region: it never breaks a chain
+        if place in codes and named and not _within(place, named[-1]):
+            break
+        chain.append(place)
+    return tuple(chain)
 
 
 def _deepest_place(name: Name) -> frozenset[str]:
