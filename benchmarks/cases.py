@@ -339,9 +339,10 @@ def service_search(factory: sessionmaker[Session], q: str) -> Answer:
 
 
 ACCEPTANCE_SQL = """
-SELECT 'acceptance' AS source, id AS case_id, NULL AS step_id, region_code, NULL AS channel,
-       'acceptance' AS step, NULL AS assignee_id, acceptance_due AS due_on,
-       acceptance_due_provisional AS provisional, NULL AS paused_since
+SELECT 'acceptance' AS source, id AS case_id, CAST(NULL AS INTEGER) AS step_id, region_code,
+       CAST(NULL AS VARCHAR(32)) AS channel, 'acceptance' AS step,
+       CAST(NULL AS INTEGER) AS assignee_id, acceptance_due AS due_on,
+       acceptance_due_provisional AS provisional, CAST(NULL AS DATE) AS paused_since
   FROM cases
  WHERE status = 'received' AND region_code >= ? AND region_code < ?
 """
