@@ -8,9 +8,10 @@ change. A route whose path parameter the walk does not know fails the walk, so a
 covered the day it is added.
 """
 
+import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +21,21 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute
 
+from ipprotect.cases.channels import service as channels
+from ipprotect.cases.channels.models import CaseStep
+from ipprotect.cases.documents import service as documents
+from ipprotect.cases.documents.models import CaseDocument
+from ipprotect.cases.models import Case, CaseEvent, Channel
 from ipprotect.core import audit
 from ipprotect.core.auth import ApiToken, Role, User, create_token
 from ipprotect.core.jobs import Job
 from ipprotect.core.jobs import create as create_job
+from ipprotect.evidence.blobs import BlobStore
 from ipprotect.registry.models import IpRight, MarketEntity
+from ipprotect.settings import Settings
+from tests.cases.channel_factories import accepted_case, officer
 from tests.conftest import csrf_of, login
 from tests.factories import BINJIANG, PASSWORD, XIHU, make_user
 from tests.registry.factories import make_entity, make_right, uscc
@@ -42,10 +52,40 @@ class World:
     user_b: User
     token_b: ApiToken
     job_b: Job
+    case_b: Case
+    document_b: CaseDocument
     markers: list[str]
 
 
-def _build_world(db: Session) -> World:
+def _penalty_case(db: Session, settings: Settings) -> tuple[Case, CaseDocument]:
+    """A Binjiang complaint decided as a penalty, with its decision issued and deposited."""
+    case = accepted_case(
+        db,
+        "2025-03-03",
+        region_code=BINJIANG,
+        complainant_name=f"{MARK}投诉人",
+        respondent_name=f"{MARK}被投诉人有限公司",
+    )
+    handler = officer(db, BINJIANG)
+    channels.enter(db, handler, case, Channel.ADMIN_PENALTY, on=dt.date(2025, 3, 3))
+    channels.take(db, handler, case, "notify", on=dt.date(2025, 3, 4))
+    channels.take(db, handler, case, "record_waiver", on=dt.date(2025, 3, 5))
+    decision = {
+        "measures": ["fine"],
+        "fine": "30000",
+        "legal_basis": f"{MARK}依据",
+        "party_present": False,
+    }
+    channels.take(db, handler, case, "decide", on=dt.date(2025, 3, 6), decision=decision)
+    draft = documents.DocumentDraft(
+        "penalty_decision",
+        issued_on=dt.date(2025, 3, 6),
+        values={"facts": f"{MARK}事实", "evidence": f"{MARK}证据"},
+    )
+    return case, documents.issue(db, handler, case, draft, BlobStore.of(settings))
+
+
+def _build_world(db: Session, settings: Settings) -> World:
     entity_a = make_entity(db, "西湖区内茶业有限公司", region_code=XIHU)
     make_right(db, entity_a)
     entity_b = make_entity(
@@ -56,9 +96,20 @@ def _build_world(db: Session) -> World:
     token_b, _ = create_token(db, audit.SYSTEM, name=f"{MARK}系统", region_codes=[BINJIANG])
     job_b = create_job(db, "registry.import", lock=None, created_by=None, region_code=BINJIANG)
     job_b.log = f"{MARK} row 2\n"
+    case_b, document_b = _penalty_case(db, settings)
     db.flush()
-    markers = [MARK, entity_b.uscc or "", "outsider_b"]
-    return World(entity_a, entity_b, right_b, user_b, token_b, job_b, [m for m in markers if m])
+    markers = [MARK, entity_b.uscc or "", "outsider_b", case_b.tracking_code, document_b.number]
+    return World(
+        entity_a,
+        entity_b,
+        right_b,
+        user_b,
+        token_b,
+        job_b,
+        case_b,
+        document_b,
+        [m for m in markers if m],
+    )
 
 
 def _outside(db: Session, world: World) -> tuple[Any, ...]:
@@ -83,22 +134,42 @@ def _outside(db: Session, world: World) -> tuple[Any, ...]:
     token = db.execute(select(ApiToken.revoked_at).where(ApiToken.id == world.token_b.id)).one()
     tokens = db.scalar(select(func.count()).select_from(ApiToken))
     jobs_b = db.execute(select(Job.id, Job.status).where(Job.region_code == BINJIANG)).all()
-    return (entities, rights, tuple(user), users_in_b, tuple(token), tokens, jobs_b)
+    cases_b = db.execute(
+        select(Case.id, Case.status, Case.channel, Case.track).where(Case.region_code == BINJIANG)
+    ).all()
+    steps_b = db.execute(
+        select(CaseStep.id, CaseStep.step, CaseStep.done_on, CaseStep.paused_since).where(
+            CaseStep.region_code == BINJIANG
+        )
+    ).all()
+    documents_b = db.scalar(select(func.count()).select_from(CaseDocument))
+    damages_b = db.scalar(select(func.count()).where(CaseEvent.case_id == world.case_b.id))
+    return (
+        entities,
+        rights,
+        tuple(user),
+        users_in_b,
+        tuple(token),
+        tokens,
+        jobs_b,
+        cases_b,
+        steps_b,
+        documents_b,
+        damages_b,
+    )
 
 
-def _routes(app: FastAPI) -> Iterator[tuple[str, str]]:
-    """(method, path) of every route, through FastAPI's included routers."""
-    for route in app.routes:
+def _routes(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(method, path) of every route, through FastAPI's included routers at any depth (the
+    cases router includes the channels' and the documents' routers)."""
+    for route in routes:
         included = getattr(route, "original_router", None)
         if included is not None:
-            prefix = route.include_context.prefix  # type: ignore[attr-defined]
-            for inner in included.routes:
-                if isinstance(inner, APIRoute):
-                    for method in sorted(inner.methods - {"HEAD"}):
-                        yield method, prefix + inner.path
+            inner_prefix = prefix + route.include_context.prefix  # type: ignore[attr-defined]
+            yield from _routes(included.routes, inner_prefix)
         elif isinstance(route, APIRoute):
             for method in sorted(route.methods - {"HEAD"}):
-                yield method, route.path
+                yield method, prefix + route.path
 
 
 def _fill(path: str, world: World) -> str:
@@ -110,7 +181,8 @@ def _fill(path: str, world: World) -> str:
         "job_id": world.job_b.id,
         "rule_id": "complaints.acceptance_decision",
         "locale": "en",
-        "case_id": world.entity_b.id,  # the world holds no case: every one is not found
+        "case_id": world.case_b.id,
+        "document_id": world.document_b.id,
         "deposit_id": world.entity_b.id,  # the world holds no deposit: every one is not found
         "path": "0/000",  # a tile of the public log (/log/tile/{path}), absent from an empty log
         "size": 1,  # a checkpoint of the public log, absent from an empty log
@@ -170,9 +242,9 @@ PRINCIPALS = [*(r.value for r in ACCOUNT_ROLES), "anonymous", "system_token"]
 
 @pytest.mark.parametrize("who", PRINCIPALS)
 def test_nobody_reads_or_writes_outside_their_scope(
-    who: str, app: FastAPI, client: TestClient, db: Session
+    who: str, app: FastAPI, client: TestClient, db: Session, settings: Settings
 ) -> None:
-    world = _build_world(db)
+    world = _build_world(db, settings)
     headers: dict[str, str] = {}
     if who == "system_token":
         _, plaintext = create_token(db, audit.SYSTEM, name="xihu system", region_codes=[XIHU])
@@ -185,7 +257,7 @@ def test_nobody_reads_or_writes_outside_their_scope(
     before = _outside(db, world)
 
     walked = 0
-    for method, template in _routes(app):
+    for method, template in _routes(app.routes):
         if template in {"/logout"}:
             continue  # would end the session the rest of the walk runs in
         path = _fill(template, world)
@@ -211,15 +283,21 @@ def test_nobody_reads_or_writes_outside_their_scope(
 
 
 def test_the_walk_can_see_the_markers_with_a_national_scope(
-    client: TestClient, db: Session
+    client: TestClient, db: Session, settings: Settings
 ) -> None:
     """The control: the same requests by a national officer do show Binjiang's records, so the
     walk above would notice a leak."""
-    world = _build_world(db)
-    officer = make_user(db, Role.OFFICER, ["000000"])
-    login(client, officer.username, PASSWORD)
+    world = _build_world(db, settings)
+    national = make_user(db, Role.OFFICER, ["000000"])
+    login(client, national.username, PASSWORD)
     listing = client.get("/registry/entities").text
     assert MARK in listing
     detail = client.get(f"/api/v1/registry/entities/{world.entity_b.id}")
     assert detail.status_code == 200
     assert world.entity_b.uscc in detail.text
+    case_page = client.get(f"/cases/{world.case_b.id}").text
+    assert MARK in case_page
+    assert world.document_b.number in case_page
+    document = client.get(f"/api/v1/cases/{world.case_b.id}/documents/{world.document_b.id}")
+    assert MARK in document.text
+    assert world.document_b.number in client.get("/cases/documents/publicity").text

@@ -12,13 +12,10 @@ from tests.factories import XIHU, make_user
 
 
 def accepted_case(db: Session, accepted_on: str = "2025-01-20", **fields: object) -> Case:
-    """A case received and accepted on a given day (the service accepts "today", so the day of
-    the decision is set afterwards, as if the case had been accepted back then)."""
+    """A case received and accepted on a given day (received that day unless told)."""
     case = make_case(db, received_on=fields.pop("received_on", accepted_on), **fields)
     officer = principal_for(make_user(db, Role.OFFICER, [case.region_code]))
-    service.accept(db, officer, case)
-    case.decided_on = dt.date.fromisoformat(accepted_on)
-    db.flush()
+    service.accept(db, officer, case, on=dt.date.fromisoformat(accepted_on))
     return case
 
 
