@@ -254,6 +254,9 @@ def test_a_place_name_that_is_not_inside_the_place_before_it_is_the_trade_name()
     assert (name.places, name.core) == (("朝阳市",), "天水房地产开发")
     assert check("朝阳市天水房地产开发有限公司", "朝阳市房地产开发有限公司").decision != "match"
     assert parse("中国广东省深圳市华瑞电子有限公司").places == ("中国", "广东省", "深圳市")
+    # A place in brackets says where the company is: a leading place elsewhere is its brand.
+    assert parse("天水咨询（丽江市）有限公司").core == "天水咨询"
+    assert parse("深圳华瑞电子（深圳）有限公司").core == "华瑞电子"
 
 
 def test_registry_splits_leading_places_and_trailing_forms() -> None:

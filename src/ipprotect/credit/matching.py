@@ -187,7 +187,7 @@ def parse(text: str) -> Name:
     else:
         core = search.core(cleaned)  # on the text: English forms are cut at word boundaries
     places, rest = search.split_places(parent)
-    leading = _place_chain(places)
+    leading = _place_chain(places, tuple(bracketed))
     if len(leading) < len(places) and core != parent:
         # 朝阳市天水房地产开发: 天水 is no place in 朝阳 but the trade name (字号).
         core = "".join(places[len(leading) :]) + core
@@ -214,14 +214,17 @@ def _within(inner: str, outer: str) -> bool:
     )
 
 
-def _place_chain(places: tuple[str, ...]) -> tuple[str, ...]:
-    """The leading places that name one place, each inside the one before (广东省深圳市); the
-    first that is not (朝阳市天水: 天水 is in Gansu) starts the trade name."""
+def _place_chain(places: tuple[str, ...], bracketed: tuple[str, ...]) -> tuple[str, ...]:
+    """The leading places that name one place, each inside the one before (广东省深圳市) and
+    agreeing with a place in brackets; the first that does not (朝阳市天水: 天水 is in Gansu;
+    天水咨询（丽江市）) starts the trade name."""
     codes = search.place_codes()
     chain: list[str] = []
     for place in places:
         named = [p for p in chain if p in codes]  # 中国 names no region: it never breaks a chain
         if place in codes and named and not _within(place, named[-1]):
+            break
+        if place in codes and any(not (_within(place, b) or _within(b, place)) for b in bracketed):
             break
         chain.append(place)
     return tuple(chain)
