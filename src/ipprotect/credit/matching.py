@@ -9,7 +9,8 @@ entity however alike the names. Without a code on both sides the names are compa
   simplified, spaces and punctuation; the leading places and the trailing organisational form
   set aside), so "臺灣電子科技股份有限公司" and "台湾电子科技有限公司" share the core "电子科技";
 - the same core name is a `match`, unless something the core sets aside tells two legal entities
-  apart: a branch office (分公司, a legal entity of its own: Company Law 2023 art. 13), a group
+  apart: a branch office (分公司: registered apart with a credit code of its own, though without
+  legal personality, Company Law 2023 art. 13; restrictions name the one listed), a group
   (集团) against one company, another kind of organisation (a partnership, a sole proprietorship),
   or another place — a trade name is exclusive only within the registering authority's area
   (企业名称登记管理规定 2020 art. 4, 17), so 北京华兴科技 and 深圳华兴科技 may be two companies.
@@ -56,7 +57,9 @@ REASONS = {
     ),
     "same_name": N_("The same name once written alike"),
     "same_core_name": N_("The same name once places and organisational forms are set aside"),
-    "branch_office": N_("A branch office is a legal entity of its own ({query} / {listed})"),
+    "branch_office": N_(
+        "A branch office is registered apart, with a credit code of its own ({query} / {listed})"
+    ),
     "group_differs": N_(
         "A group and a company of the same trade name are different legal entities "
         "({query} / {listed})"
@@ -389,9 +392,8 @@ class NameIndex:
 
     A bigram found in more than `common_share` of the names (and more than `common_floor`
     names: 科技, 网络…) blocks nothing and is left out of a query unless the query has nothing
-    rarer; of the names that share the query's
-    remaining bigrams the `candidates` sharing most are scored, with every name of the same code
-    or the same core name."""
+    rarer; of the names that share the query's remaining bigrams the `candidates` sharing most
+    are scored, with every name of the same code or the same core name."""
 
     def __init__(
         self,
