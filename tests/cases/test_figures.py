@@ -7,14 +7,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import figures, service
 from ipprotect.cases.channels import service as channels
-from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.models import Case, CaseEvent, Channel, Track
-from ipprotect.core.auth import Role
+from ipprotect.core.auth import Role, principal_for
 from tests.cases.channel_factories import officer
 from tests.cases.factories import make_case
 from tests.conftest import login
@@ -119,23 +117,12 @@ def test_transfers_to_the_police_count_the_steps_of_the_criminal_transfer_channe
     db: Session,
 ) -> None:
     case = _case(db, "2025-09-01", "2025-09-02")
-    # Written as the channel's rows are stored, by the value the channel is declared with.
-    rows = [
-        {"step": step, "started_on": D(on)}
-        for step, on in (("proposed", "2025-09-03"), ("approved", "2025-09-04"))
-    ]
-    db.execute(
-        insert(CaseStep).values(
-            case_id=case.id,
-            region_code=XIHU,
-            channel=figures.CRIMINAL_TRANSFER,
-            pauses=[],
-            paused_days=0,
-            due_provisional=False,
-            data={},
-        ),
-        rows,
-    )
+    handler = officer(db)
+    head = principal_for(make_user(db, Role.ADMIN, [XIHU]))  # stands for the agency's head
+    channels.enter(db, handler, case, Channel.ADMIN_PENALTY, on=D("2025-09-02"))
+    note = "非法经营额超过五万元，涉嫌假冒注册商标罪"
+    channels.take(db, handler, case, "propose_transfer", on=D("2025-09-03"), note=note)
+    channels.take(db, head, case, "approve", on=D("2025-09-04"))
     assert figures.figures(db, XIHU, *SEPTEMBER, AS_OF).transfers == {"approved": 1, "proposed": 1}
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from ipprotect.cases import damages
 from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.queue import step_due
 from ipprotect.cases.models import Case, CaseEvent, CaseStatus, Channel
@@ -36,8 +37,6 @@ from ipprotect.core import scope as scopes
 
 MEDIATING = "mediating"  # the step of a mediation in progress (channels.mediation)
 AGREEMENTS = ("agree", "agree_on_ownership")  # the transitions that end it in an agreement
-CRIMINAL_TRANSFER = "criminal_transfer"  # the channel's value (移送涉嫌犯罪案件)
-DAMAGES_ASSESSED = "damages.assessed"  # the case event `cases.damages` records
 
 RATE = Decimal("0.0001")
 DAYS = Decimal("0.1")
@@ -134,7 +133,7 @@ def figures(session: Session, region: str, start: dt.date, end: dt.date, today: 
         session.execute(
             select(steps_table.c.step, func.count())
             .join(Case, Case.id == steps_table.c.case_id)
-            .where(where, steps_table.c.channel == CRIMINAL_TRANSFER)
+            .where(where, steps_table.c.channel == Channel.CRIMINAL_TRANSFER.value)
             .where(within(steps_table.c.started_on))
             .group_by(steps_table.c.step)
         ).all()
@@ -199,6 +198,6 @@ def _punitive(session: Session, where: Any, within: Any) -> int:
     rows = session.execute(
         select(CaseEvent.case_id, CaseEvent.data)
         .join(Case, Case.id == CaseEvent.case_id)
-        .where(where, CaseEvent.kind == DAMAGES_ASSESSED, within(CaseEvent.on))
+        .where(where, CaseEvent.kind == damages.KIND, within(CaseEvent.on))
     ).all()
     return len({case_id for case_id, data in rows if Decimal(data.get("punitive") or "0") > 0})
