@@ -14,6 +14,8 @@ from ipprotect.cases import pages as cases_pages
 from ipprotect.cases.documents import numbering
 from ipprotect.core import errors
 from ipprotect.core.deps import csrf_protect
+from ipprotect.credit import api as credit_api
+from ipprotect.credit import pages as credit_pages
 from ipprotect.damages import api as damages_api
 from ipprotect.damages import pages as damages_pages
 from ipprotect.db import make_engine, make_sessionmaker
@@ -104,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         damages_pages.router,
         cases_api.router,
         cases_pages.router,
+        credit_api.router,
+        credit_pages.router,
     ):
         app.include_router(router)
     return app

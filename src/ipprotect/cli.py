@@ -4,6 +4,7 @@ import typer
 
 from ipprotect.cases import cli as cases
 from ipprotect.core.commands import accounts, calendar, db, ids, rules
+from ipprotect.credit import cli as credit
 from ipprotect.evidence import cli as evidence
 from ipprotect.registry import cli as registry
 from ipprotect.settings import get_settings
@@ -22,6 +23,7 @@ app.add_typer(accounts.token_app, name="token")
 app.add_typer(registry.app, name="registry")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(cases.app, name="cases")
+app.add_typer(credit.app, name="credit")
 
 
 @app.command()

@@ -7,6 +7,13 @@ from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import ApiToken, LoginAttempt, User
 from ipprotect.core.calendar_overrides import CalendarOverride
 from ipprotect.core.jobs import Job
+from ipprotect.credit.models import (
+    CreditCheck,
+    CreditListing,
+    CreditPublication,
+    CreditRecord,
+    CreditRepair,
+)
 from ipprotect.db import Base
 from ipprotect.evidence.models import (
     CheckpointTimestamp,
@@ -34,6 +41,11 @@ __all__ = [
     "CaseStep",
     "CheckpointTimestamp",
     "Cosignature",
+    "CreditCheck",
+    "CreditListing",
+    "CreditPublication",
+    "CreditRecord",
+    "CreditRepair",
     "Deposit",
     "DocumentCounter",
     "IntegrityAlarm",

@@ -1,0 +1,11 @@
+"""`ipprotect credit`: credit supervision from the command line (sweep, import, screening).
+
+The CLI acts as the platform itself (audit actor "system") with national scope: whoever can run
+it already holds the database.
+"""
+
+import typer
+
+app = typer.Typer(
+    help="Credit supervision: listings, repair, checks and publicity.", no_args_is_help=True
+)
