@@ -36,9 +36,11 @@ from ipprotect.core.auth import Principal, Role
 from ipprotect.core.calendar import Due, Period, due_date
 from ipprotect.core.calendar_store import work_calendar
 from ipprotect.core.errors import FieldError, Problem, conflict, forbidden, invalid, not_found
+from ipprotect.credit import publicity as credit_publicity
 from ipprotect.db import utcnow
 from ipprotect.evidence import deposits, records
 from ipprotect.evidence.blobs import BlobStore
+from ipprotect.registry.models import EntityKind, MarketEntity
 from ipprotect.registry.repository import entity_by_uscc
 from ipprotect.web.i18n import N_
 
@@ -471,5 +473,58 @@ def issue(
             "publicity_due": publicity.date.isoformat() if publicity else None,
         },
     )
+    if kind is DocumentKind.PENALTY_DECISION:
+        _record_publicity(session, who.actor(request_id), case, document, contents, day)
     session.flush()
     return document
+
+
+def _record_publicity(
+    session: Session,
+    actor: audit.Actor,
+    case: Case,
+    document: CaseDocument,
+    contents: dict[str, Any],
+    day: dt.date,
+) -> None:
+    """双公示: credit keeps the decision's publication (or why it is withheld: a warning alone,
+    a minor) in the same transaction, from the decision as issued and the registry's record."""
+    # A natural person has no credit code: the case links the registry's record itself.
+    entity = (
+        session.get(MarketEntity, case.respondent_entity_id)
+        if case.respondent_entity_id
+        else entity_by_uscc(session, case.respondent_uscc)
+        if case.respondent_uscc
+        else None
+    )
+    person = entity is not None and entity.kind in (
+        EntityKind.NATURAL_PERSON,
+        EntityKind.INDIVIDUAL_BUSINESS,
+    )
+    party = contents["respondent"]
+    credit_publicity.record_decision(
+        session,
+        actor,
+        credit_publicity.Decision(
+            source_kind=credit_publicity.PENALTY_DECISION,
+            source_id=document.id,
+            region_code=case.region_code,
+            party=credit_publicity.Party(
+                name=party["name"],
+                uscc=party["uscc"] or None,
+                natural_person=person,
+                resident_id=(entity.resident_id or "") if entity and person else "",
+                address=party["address"] or ((entity.address or "") if entity else ""),
+                phone=(entity.phone or "") if entity and person else "",
+                legal_representative=party["legal_representative"],
+            ),
+            title=SPECS[DocumentKind.PENALTY_DECISION].title,
+            document_no=document.number,
+            decided_on=day,
+            authority=document.authority_name,
+            measures=list(contents["measure_ids"]),
+            measure_texts=[m["text"] for m in contents["measures"]],
+            legal_basis=contents["legal_basis"],
+            facts=contents.get("facts", ""),
+        ),
+    )
