@@ -6,6 +6,9 @@ it already holds the database.
 
 import typer
 
+from ipprotect.credit import publicity_cli
+
 app = typer.Typer(
     help="Credit supervision: listings, repair, checks and publicity.", no_args_is_help=True
 )
+app.command("publicity-sweep")(publicity_cli.publicity_sweep)

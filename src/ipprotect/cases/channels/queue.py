@@ -8,15 +8,18 @@ when no deadline of its kind can pass them. The sources are
 - `acceptance`: complaints awaiting the acceptance decision (`Case.acceptance_due`, 市场监督管理
   投诉举报处理暂行办法 art. 14);
 - `step`: open channel steps with a deadline, extended if an extension was approved; a paused
-  step's clock stands still, so it is never overdue nor due soon.
+  step's clock stands still, so it is never overdue nor due soon;
+- `publicity`: penalty decisions issued and not yet published (双公示, credit's publications,
+  read through `credit.publicity`), on the step the decision was issued at.
 
 The queue is the UNION ALL of the sources, sorted and paginated in the database: the pager's
 count over the sources, and for the page each source's first `offset + size` rows in queue
 order, so that no source's whole scope is sorted. The sources read one table each (the case's
 tracking code and track are read for the page's rows only), and filter the scope by ranges of
 region codes, which indexes serve where `LIKE 'prefix%'` is served by none (SQLite's LIKE
-ignores case; PostgreSQL's needs the C collation). Another kind of deadline (the publicity
-deadlines of penalty decisions, say) joins the queue as one more function in `SOURCES`.
+ignores case; PostgreSQL's needs the C collation); `publicity` joins its decisions' documents
+too, for their cases. Another kind of deadline joins the queue as one more function in
+`SOURCES`.
 Deadlines counted in a year without an official calendar are provisional.
 """
 
@@ -48,6 +51,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.cases import access
 from ipprotect.cases.channels.models import CaseStep
+from ipprotect.cases.documents.models import CaseDocument
 from ipprotect.cases.models import Case, CaseEvent, CaseStatus, Channel, Track
 from ipprotect.core import scope as scopes
 from ipprotect.core import tabular
@@ -56,6 +60,7 @@ from ipprotect.core.calendar import ONE_DAY, WorkCalendar
 from ipprotect.core.calendar_store import work_calendar
 from ipprotect.core.errors import forbidden
 from ipprotect.core.pagination import MAX_PAGE_SIZE, Page
+from ipprotect.credit import publicity as credit_publicity
 
 QUEUE_ROLES = (*access.HANDLERS, Role.MEDIATOR)
 
@@ -224,9 +229,39 @@ def step_source(q: QueueQuery) -> Select[Any] | None:
     return _due_window(stmt, due, CaseStep.paused_since, q)
 
 
+def publicity_source(q: QueueQuery) -> Select[Any] | None:
+    """Penalty decisions still to publish (双公示, publicity.dual_publicity), from credit's
+    publications, on the step where each decision was issued."""
+    f = q.filters
+    if q.mediator_id is not None or f.assignee_id is not None:
+        return None  # publication is the region's duty, nobody's assignment
+    if f.channel not in (None, Channel.ADMIN_PENALTY):
+        return None
+    due = credit_publicity.pending_penalty_decisions().subquery("publicity")
+    stmt: Select[Any] = (
+        select(
+            literal_column("'publicity'", String).label("source"),
+            CaseDocument.case_id,
+            CaseDocument.step_id,
+            due.c.region_code,
+            literal_column(f"'{Channel.ADMIN_PENALTY.value}'", String).label("channel"),
+            literal_column("'publicity'", String).label("step"),
+            cast(null(), Integer).label("assignee_id"),
+            due.c.publicity_due.label("due_on"),
+            CaseDocument.publicity_provisional.label("provisional"),
+            cast(null(), CaseStep.paused_since.type).label("paused_since"),
+        )
+        .join(CaseDocument, CaseDocument.id == due.c.source_id)
+        .where(in_scope(due.c.region_code, q.scope))
+    )
+    if f.track is not None:
+        stmt = stmt.join(Case, Case.id == CaseDocument.case_id).where(Case.track == f.track)
+    return _due_window(stmt, due.c.publicity_due, None, q)
+
+
 Source = Callable[[QueueQuery], Select[Any] | None]
 
-SOURCES: tuple[Source, ...] = (acceptance_source, step_source)
+SOURCES: tuple[Source, ...] = (acceptance_source, step_source, publicity_source)
 
 
 ORDER = ("due_on", "case_id", "step_id")
