@@ -15,6 +15,7 @@ from ipprotect.cases.documents import numbering
 from ipprotect.core import errors
 from ipprotect.core.deps import csrf_protect
 from ipprotect.credit import api as credit_api
+from ipprotect.credit import check_api as credit_check_api
 from ipprotect.credit import pages as credit_pages
 from ipprotect.damages import api as damages_api
 from ipprotect.damages import pages as damages_pages
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cases_api.router,
         cases_pages.router,
         credit_api.router,
+        credit_check_api.router,
         credit_pages.router,
     ):
         app.include_router(router)

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # names differ go to review from this similarity (percent) up, and match no one below it
     # (they never match by themselves). Chosen on the labelled set, see benchmarks/credit.py.
     credit_match_review_percent: int = Field(80, ge=50, le=100)
+    # Restriction checks (credit/checks.py): calls per minute allowed to one API token or
+    # account (429 beyond), and how often a process re-reads whether the listings changed.
+    credit_check_rate_per_minute: int = Field(600, ge=1)
+    credit_check_refresh_seconds: float = Field(1.0, ge=0)
     max_import_rows: int = 200_000
     cookie_secure: bool = False  # set true behind HTTPS
     # The operator's extra rule files (*.toml): region overrides of the shipped legal rules.

@@ -6,9 +6,10 @@ it already holds the database.
 
 import typer
 
-from ipprotect.credit import publicity_cli
+from ipprotect.credit import check_cli, publicity_cli
 
 app = typer.Typer(
     help="Credit supervision: listings, repair, checks and publicity.", no_args_is_help=True
 )
+app.command("verify-answer")(check_cli.verify_answer)
 app.command("publicity-sweep")(publicity_cli.publicity_sweep)
