@@ -22,14 +22,15 @@ def prepare(
     kind: entries.Kind,
     title: str,
     filename: str,
-    case_id: int,
+    case_id: int | None,
     region_code: str,
     metadata: dict[str, str | int],
     issued_at: datetime,
     request_id: str | None = None,
 ) -> Pending:
     """A record deposit by the officer who issued it. `title` is at most 200 characters (the
-    document's name and number are far shorter)."""
+    document's name and number are far shorter). `case_id` is None for a record issued outside
+    a case (a credit listing decision)."""
     values: dict[str, object] = {
         "sha256": blob.sha256,
         "size": blob.size,
@@ -58,7 +59,11 @@ def prepare(
         media_type=blob.media_type,
         account=principal.name,
         region_code=region_code,
-        metadata={"title": title, "case_id": case_id, **metadata},
+        metadata={
+            "title": title,
+            **({"case_id": case_id} if case_id is not None else {}),
+            **metadata,
+        },
         issued_at=issued_at,
     )
     return Pending(values, entry, principal.actor(request_id))

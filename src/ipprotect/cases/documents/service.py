@@ -37,6 +37,8 @@ from ipprotect.core.calendar import Due, Period, due_date
 from ipprotect.core.calendar_store import work_calendar
 from ipprotect.core.errors import FieldError, Problem, conflict, forbidden, invalid, not_found
 from ipprotect.credit import publicity as credit_publicity
+from ipprotect.credit import service as credit_service
+from ipprotect.credit.models import RecordKind
 from ipprotect.db import utcnow
 from ipprotect.evidence import deposits, records
 from ipprotect.evidence.blobs import BlobStore
@@ -475,8 +477,52 @@ def issue(
     )
     if kind is DocumentKind.PENALTY_DECISION:
         _record_publicity(session, who.actor(request_id), case, document, contents, day)
+    _record_credit(session, who, request_id, case, document, spec, contents, day)
     session.flush()
     return document
+
+
+def _record_credit(
+    session: Session,
+    who: Principal,
+    request_id: str | None,
+    case: Case,
+    document: CaseDocument,
+    spec: Spec,
+    contents: dict[str, Any],
+    day: dt.date,
+) -> None:
+    """A final decision against the respondent enters its credit file: a penalty decision, or a
+    ruling that finds infringement: both are public credit information of the IP field
+    (国家知识产权局知识产权信用管理规定, 国知发保字〔2022〕8号; see LEGAL.md "Credit")."""
+    if document.kind == DocumentKind.PENALTY_DECISION.value:
+        kind = RecordKind.PENALTY
+        summary = "；".join(m["text"] for m in contents["measures"])
+    elif document.kind == DocumentKind.RULING.value and contents["infringement_found"]:
+        kind = RecordKind.RULING
+        summary = contents["reasons"]
+    else:
+        return
+    party = contents["respondent"]
+    credit_service.record(
+        session,
+        who.actor(request_id),
+        credit_service.Entry(
+            kind=kind,
+            entity_name=party["name"],
+            entity_uscc=party["uscc"] or None,
+            region_code=case.region_code,
+            occurred_on=day,
+            title=spec.title,
+            summary=summary,
+            authority=document.authority_name,
+            document_no=document.number,
+            source_kind="case_document",
+            source_id=document.id,
+            data={"case_id": case.id, "legal_basis": contents["legal_basis"]},
+        ),
+        created_by=who.user_id,
+    )
 
 
 def _record_publicity(
