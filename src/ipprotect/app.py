@@ -32,6 +32,7 @@ from ipprotect.evidence import (
 from ipprotect.evidence import pages as evidence_pages
 from ipprotect.evidence.publication import Keeper
 from ipprotect.evidence.sequencer import GroupCommit
+from ipprotect.portal import pages as portal_pages
 from ipprotect.registry import api as registry_api
 from ipprotect.registry import pages as registry_pages
 from ipprotect.settings import Settings, get_settings
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         credit_api.router,
         credit_check_api.router,
         credit_pages.router,
+        portal_pages.router,
     ):
         app.include_router(router)
     return app

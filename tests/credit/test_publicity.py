@@ -161,6 +161,14 @@ def test_a_companys_registered_address_stays_public(db: Session) -> None:
     assert (twice.value.status, twice.value.code) == (409, "already_recorded")
 
 
+def test_a_text_is_scrubbed_of_id_and_mobile_numbers_but_keeps_credit_codes() -> None:
+    code = "913301060559752006"  # a credit code of digits only: no birth date in it
+    text = f"身份证号330106198005171234（末位误写），电话13912345678，信用代码{code}"
+    assert publicity.scrub(text) == (
+        f"身份证号330106********1234（末位误写），电话139****5678，信用代码{code}"
+    )
+
+
 @pytest.mark.parametrize(
     ("address", "masked"),
     [

@@ -17,13 +17,14 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ipprotect.core import audit, ids
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.calendar_store import work_calendar
 from ipprotect.core.errors import FieldError, conflict, forbidden, invalid, not_found
+from ipprotect.core.pagination import Page, paginate
 from ipprotect.credit import listing, service
 from ipprotect.credit.models import (
     CreditListing,
@@ -113,6 +114,54 @@ def get(session: Session, who: Principal, listing_id: int) -> CreditListing:
     elif who.role not in (*OFFICERS, Role.OFFICER) or not who.scope.covers(row.region_code):
         raise not_found("listing")
     return row
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: ListingStatus | None = None
+    region: str = ""  # a region code prefix inside the caller's scope
+    q: str = ""  # part of the name, or the whole credit code
+
+
+def search(
+    session: Session, who: Principal, filters: Filters, number: int = 1, size: int = 50
+) -> Page[CreditListing]:
+    """The listings in the caller's scope, newest first (officers only)."""
+    if who.role not in (*OFFICERS, Role.OFFICER):
+        raise forbidden()
+    stmt = select(CreditListing).where(who.scope.clause(CreditListing.region_code))
+    if filters.status is not None:
+        stmt = stmt.where(CreditListing.status == filters.status)
+    if filters.region:
+        stmt = stmt.where(CreditListing.region_code.startswith(filters.region, autoescape=True))
+    q = filters.q.strip()
+    if q:
+        stmt = stmt.where(
+            or_(
+                CreditListing.entity_uscc == q.upper(),
+                CreditListing.entity_name.contains(q, autoescape=True),
+            )
+        )
+    stmt = stmt.order_by(CreditListing.id.desc())
+    return paginate(session, stmt, number, size)
+
+
+def repairs_of(session: Session, row: CreditListing) -> list[CreditRepair]:
+    return list(
+        session.scalars(
+            select(CreditRepair)
+            .where(CreditRepair.listing_id == row.id)
+            .order_by(CreditRepair.id.desc())
+        )
+    )
+
+
+def get_repair(session: Session, who: Principal, repair_id: int) -> CreditRepair:
+    repair = session.get(CreditRepair, repair_id)
+    if repair is None:
+        raise not_found("repair")
+    get(session, who, repair.listing_id)  # 404 unless the caller sees the listing
+    return repair
 
 
 # ---------------------------------------------------------------- proposal and notice
@@ -507,24 +556,37 @@ def review_repair(
 
 
 def sweep(session: Session, on: dt.date) -> list[CreditListing]:
-    """Expire the listings whose publicity maximum ended before `on` (期满移出). Idempotent: an
-    expired listing is not touched again; `expired_on` is the first day off the list, whenever
+    """Expire the listings whose publicity maximum ended before `on` (期满移出). Idempotent and
+    safe to run from cron several at once: each listing is moved by a conditional update, so
+    only one sweep expires (and audits) it; `expired_on` is the first day off the list, whenever
     the sweep runs. Flushes; the caller commits."""
-    due = list(
-        session.scalars(
-            select(CreditListing)
-            .where(
-                CreditListing.status == ListingStatus.LISTED,
-                CreditListing.publicity_max_until < on,
-            )
-            .order_by(CreditListing.id)
+    due = session.scalars(
+        select(CreditListing.id)
+        .where(
+            CreditListing.status == ListingStatus.LISTED,
+            CreditListing.publicity_max_until < on,
         )
-    )
-    for row in due:
+        .order_by(CreditListing.id)
+    ).all()
+    expired = []
+    for listing_id in due:
+        row = session.get(CreditListing, listing_id)
+        assert row is not None  # just selected
         assert row.publicity_max_until is not None  # filtered above
         before = _snapshot(row)
-        row.status = ListingStatus.EXPIRED
-        row.expired_on = row.publicity_max_until + dt.timedelta(days=1)
-        session.flush()
-        _audit(session, audit.SYSTEM, "expired", row, before)
-    return due
+        moved = session.execute(
+            update(CreditListing)
+            .where(CreditListing.id == listing_id, CreditListing.status == ListingStatus.LISTED)
+            .values(
+                status=ListingStatus.EXPIRED,
+                expired_on=row.publicity_max_until + dt.timedelta(days=1),
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(row)
+        if getattr(moved, "rowcount", 0) == 1:
+            _audit(session, audit.SYSTEM, "expired", row, before)
+            expired.append(row)
+    session.flush()
+    return expired

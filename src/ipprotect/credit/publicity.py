@@ -95,10 +95,20 @@ _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _COUNTY = re.compile(r"^.{2,20}?(?:区|县|旗|市(?=.{0,3}(?:街道|镇|乡|路|街|村)))")
 
 
+def _resident_id(found: re.Match[str]) -> str:
+    """A resident ID masked, a mistyped one too: any 18 characters whose digits 7 to 14 are a
+    birth date (GB 11643). A credit code (GB 32100) has an organisation code there, no date."""
+    text = found.group()
+    try:
+        born = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return text
+    return ids.mask_resident_id(text) if born.year >= 1900 else text
+
+
 def scrub(value: str) -> str:
     """A free text with every resident ID and mobile number in it masked."""
-    value = _RESIDENT_ID.sub(lambda m: ids.mask_resident_id(m.group()), value)
-    return _MOBILE.sub(lambda m: ids.mask_phone(m.group()), value)
+    return _MOBILE.sub(lambda m: ids.mask_phone(m.group()), _RESIDENT_ID.sub(_resident_id, value))
 
 
 def mask_address(value: str) -> str:
@@ -111,22 +121,12 @@ def mask_address(value: str) -> str:
     return (found.group() if found else "") + "****"
 
 
-def _scrubbed(value: Any) -> Any:
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, list):
-        return [_scrubbed(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _scrubbed(v) for k, v in value.items()}
-    return value
-
-
 def public_content(d: Decision) -> dict[str, Any]:
     """What the public page of a decision shows. A natural person's ID number, phone and
     address are masked; an entity's registered address is public information."""
     p = d.party
     person = p.natural_person
-    content = {
+    return {
         "party": {
             "name": p.name,
             "uscc": p.uscc or "",
@@ -137,11 +137,11 @@ def public_content(d: Decision) -> dict[str, Any]:
             "legal_representative": p.legal_representative,
         },
         "authority": d.authority,
-        "measures": list(d.measure_texts),
-        "legal_basis": d.legal_basis,
-        "facts": d.facts,
+        # Free texts: whatever number was typed into them is masked too.
+        "measures": [scrub(t) for t in d.measure_texts],
+        "legal_basis": scrub(d.legal_basis),
+        "facts": scrub(d.facts),
     }
-    return _scrubbed(content)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- the rules
@@ -284,7 +284,9 @@ def publish(
     if not who.scope.covers(publication.region_code) or who.role not in KEEPERS:
         raise forbidden()
     if publication.withheld:
-        raise conflict("withheld", N_("This decision is not published"), publication.withheld_reason)
+        raise conflict(
+            "withheld", N_("This decision is not published"), publication.withheld_reason
+        )
     if publication.published_on is not None or publication.withdrawn_on is not None:
         raise conflict("already_published", N_("This decision was already published"))
     if on < publication.decided_on:
@@ -555,6 +557,12 @@ def public_decisions(session: Session, q: str, number: int, size: int) -> Page[C
     return paginate(session, _public_decisions(q), number, size)
 
 
+def public_decision(session: Session, publication_id: int) -> CreditPublication | None:
+    """A decision as the public may see it: published and not withdrawn, else None."""
+    stmt = _public_decisions().where(CreditPublication.id == publication_id)
+    return session.scalars(stmt).one_or_none()
+
+
 def _public_listings(q: str = "") -> Select[CreditListing]:
     # Only a listing in force is public: once repaired, expired or withdrawn it is never shown.
     stmt = select(CreditListing).where(CreditListing.status == ListingStatus.LISTED)
@@ -571,12 +579,12 @@ def public_listings(session: Session, q: str, number: int, size: int) -> Page[Cr
 
 def listing_content(listing: CreditListing) -> dict[str, Any]:
     """What the public list shows of a listing, masked like a decision."""
-    content = {
+    return {
         "name": listing.entity_name,
         "uscc": listing.entity_uscc or "",
         "behaviour": listing.behaviour,
         "class": listing.class_.value,
-        "basis": listing.basis,
+        "basis": scrub(listing.basis),
         "measures": list(listing.measures or []),
         "decided_on": listing.decided_on.isoformat() if listing.decided_on else "",
         "published_on": listing.published_on.isoformat() if listing.published_on else "",
@@ -586,7 +594,6 @@ def listing_content(listing: CreditListing) -> dict[str, Any]:
         "authority": listing.authority,
         "document_no": listing.document_no,
     }
-    return _scrubbed(content)  # type: ignore[no-any-return]
 
 
 def decision_content(p: CreditPublication) -> dict[str, Any]:
