@@ -119,7 +119,11 @@ def _act_day(rng: random.Random, start: dt.date, due: dt.date | None) -> dt.date
 
 def _decision(rng: random.Random, day: dt.date) -> dict[str, Any]:
     if rng.random() < 0.15:  # a warning only: not published (SAMR Order 45 art. 2)
-        return {"measures": ["warning"], "legal_basis": "《中华人民共和国商标法》第六十条第二款"}
+        return {
+            "measures": ["warning"],
+            "legal_basis": "《中华人民共和国商标法》第六十条第二款",
+            "party_present": True,
+        }
     return {
         "measures": ["fine", "confiscate_goods", "order_to_stop"],
         "fine": str(rng.choice([5_000, 20_000, 30_000, 80_000, 150_000])),
@@ -250,16 +254,16 @@ def _assess_damages(
     case_damages.assess(session, cast.officer, case, claim, cast.settings, day)
 
 
-def _walk(session: Session, rng: random.Random, cast: Cast, case: Case, today: dt.date) -> None:
-    """Move the case on, step by step, until it closes or its next act would be after today.
-    An act the law does not allow on the chosen day (a window still open, a limit not yet run
-    out) is tried again the day after the step's deadline."""
-    for _ in range(14):
+def _walk(
+    session: Session, rng: random.Random, cast: Cast, case: Case, today: dt.date, acts: int
+) -> None:
+    """Move the case on, act by act (at most `acts`), until it closes or its next act would be
+    after today. An act the law does not allow on the chosen day (a window still open, a limit
+    not yet run out) is tried again the day after the step's deadline."""
+    for _ in range(acts):
         step = channels.current_step(session, case)
         if step is None or case.status is CaseStatus.CLOSED:
             return
-        if rng.random() < 0.04:
-            return  # a case left lying: the work queue shows it overdue
         due = step.effective_due
         day = _act_day(rng, step.started_on, due)
         days = [d for d in (day, due and due + dt.timedelta(days=1)) if d and d <= today]
@@ -306,7 +310,8 @@ def populate(
         service.accept(session, cast.officer, case, on=decided_on)
         channel = case.channel_requested or rng.choice(ROUTABLE)
         channels.enter(session, cast.officer, case, channel, on=decided_on)
-        _walk(session, rng, cast, case, today)
+        # One case in twenty is left lying after a few acts: the queue shows it overdue.
+        _walk(session, rng, cast, case, today, rng.randrange(1, 4) if rng.random() < 0.05 else 20)
     counts: dict[str, int] = {}
     for status in session.scalars(select(Case.status)):
         counts[status.value] = counts.get(status.value, 0) + 1
