@@ -17,6 +17,7 @@ from ipprotect.core.deps import csrf_protect
 from ipprotect.credit import api as credit_api
 from ipprotect.credit import check_api as credit_check_api
 from ipprotect.credit import pages as credit_pages
+from ipprotect.credit import screen_pages as credit_screen_pages
 from ipprotect.damages import api as damages_api
 from ipprotect.damages import pages as damages_pages
 from ipprotect.db import make_engine, make_sessionmaker
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cases_pages.router,
         credit_api.router,
         credit_check_api.router,
+        credit_screen_pages.router,
         credit_pages.router,
         portal_pages.router,
     ):

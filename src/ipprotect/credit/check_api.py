@@ -1,28 +1,31 @@
 """JSON API of restriction checks: `POST /api/v1/credit/check` for the procurement, bidding,
-subsidy, land and award systems, and `GET /api/v1/credit/check-key`, the key that signs the
-answers (see checks.py and signing.py)."""
+subsidy, land and award systems, `GET /api/v1/credit/check-key`, the key that signs the
+answers (see checks.py and signing.py), and bulk screening of a list of bidders as a job
+(`POST /api/v1/credit/screen`, see screening.py)."""
 
 import threading
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from ipprotect.core import ids
+from ipprotect.core import ids, jobs, tabular
 from ipprotect.core.auth import Principal, Role
-from ipprotect.core.deps import get_session, get_settings, require
-from ipprotect.core.errors import FieldError, Problem, forbidden, invalid
+from ipprotect.core.deps import RecordId, get_session, get_settings, require
+from ipprotect.core.errors import FieldError, Problem, conflict, forbidden, invalid, not_found
 from ipprotect.core.regions import is_region_code
 from ipprotect.core.scope import prefix_of
-from ipprotect.credit import checks
+from ipprotect.credit import checks, screening
 from ipprotect.credit.models import CheckPurpose
 from ipprotect.credit.signing import AnswerSigner, answer_signer
 from ipprotect.db import utcnow
 from ipprotect.settings import Settings
-from ipprotect.web.i18n import N_
+from ipprotect.web.i18n import N_, catalog, get_locale
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit checks"])
 
@@ -126,5 +129,145 @@ def check_key(request: Request, settings: Settings = Depends(get_settings)) -> d
     return signer.published()
 
 
-def _legal_day(now: datetime) -> Any:
+def _legal_day(now: datetime) -> date:
     return now.astimezone(ids.SHANGHAI).date()
+
+
+# --- bulk screening ----------------------------------------------------------------------------
+
+
+class ScreenAccepted(BaseModel):
+    job_id: int
+    status: jobs.JobStatus
+    url: str
+
+
+class ScreenJob(BaseModel):
+    job_id: int
+    status: jobs.JobStatus
+    purpose: str
+    filename: str
+    total: int
+    done: int
+    percent: int
+    counts: dict[str, int]
+    log: str
+    result_url: str | None
+
+
+def translator() -> Callable[[str], str]:
+    """The request's language, fixed now: the job runs after the request has ended."""
+    messages = catalog(get_locale())
+    return lambda msgid: messages.get(msgid, msgid)
+
+
+def start_screening(
+    request: Request,
+    background: BackgroundTasks,
+    session: Session,
+    settings: Settings,
+    who: Principal,
+    data: bytes,
+    filename: str,
+    purpose: CheckPurpose,
+    fmt: str,
+) -> jobs.Job:
+    """Read the upload (422 when it cannot be screened), queue the job, run it after the
+    response. Shared by the API and the page."""
+    bidders = screening.read_bidders(data, filename, settings.max_import_rows)
+    index, _signer = _service(request, settings)
+    job, work = screening.queue(
+        session,
+        settings,
+        caller=screening.caller_of(who.token_id, who.user_id),
+        user_id=who.user_id,
+        scope=who.scope,
+        bidders=bidders,
+        filename=filename,
+        purpose=purpose,
+        fmt="xlsx" if fmt == "xlsx" else "csv",
+        on=_legal_day(utcnow()),
+        translate=translator(),
+        index=index,
+    )
+    background.add_task(jobs.run, request.app.state.sessionmaker, job.id, work)
+    return job
+
+
+def screening_job(session: Session, who: Principal, job_id: int) -> jobs.Job:
+    """A screening job of this caller (another caller's is not found: bidder lists are theirs)."""
+    job = session.get(jobs.Job, job_id)
+    if (
+        job is None
+        or job.kind != screening.JOB_KIND
+        or job.params.get("caller") != screening.caller_of(who.token_id, who.user_id)
+    ):
+        raise not_found("Screening")
+    return job
+
+
+@router.post("/screen", response_model=ScreenAccepted, status_code=202)
+def screen(
+    request: Request,
+    background: BackgroundTasks,
+    file: UploadFile = File(description="CSV (UTF-8 or GB18030) or XLSX: name, optional uscc"),
+    purpose: CheckPurpose = Form(),
+    format: str = Form("", description="csv or xlsx; empty: as the upload"),
+    who: Principal = Depends(checker),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+) -> ScreenAccepted:
+    """Screen a list of bidders; follow the job at the returned url."""
+    filename = file.filename or "bidders.csv"
+    if format not in ("", "csv", "xlsx"):
+        raise invalid([FieldError("format", "invalid_format", N_("Choose CSV or XLSX"))])
+    job = start_screening(
+        request,
+        background,
+        session,
+        settings,
+        who,
+        file.file.read(),
+        filename,
+        purpose,
+        format or screening.output_format(filename),
+    )
+    return ScreenAccepted(job_id=job.id, status=job.status, url=f"{router.prefix}/screen/{job.id}")
+
+
+@router.get("/screen/{job_id}", response_model=ScreenJob)
+def screen_status(
+    job_id: RecordId, who: Principal = Depends(checker), session: Session = Depends(get_session)
+) -> ScreenJob:
+    job = screening_job(session, who, job_id)
+    done = job.status is jobs.JobStatus.SUCCEEDED
+    return ScreenJob(
+        job_id=job.id,
+        status=job.status,
+        purpose=job.params["purpose"],
+        filename=job.params["filename"],
+        total=job.total,
+        done=job.done,
+        percent=job.percent,
+        counts=job.counts,
+        log=job.log,
+        result_url=f"{router.prefix}/screen/{job.id}/result" if done else None,
+    )
+
+
+@router.get("/screen/{job_id}/result")
+def screen_result(
+    job_id: RecordId,
+    who: Principal = Depends(checker),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+) -> FileResponse:
+    job = screening_job(session, who, job_id)
+    path = screening.result_path(settings, job)
+    if job.status is not jobs.JobStatus.SUCCEEDED or not path.exists():
+        raise conflict("not_ready", N_("The screening has not finished"))
+    stem = Path(job.params["filename"]).stem
+    fmt = job.params["format"]
+    return FileResponse(
+        path, media_type=tabular.MEDIA_TYPES[fmt], filename=f"{stem}-screened.{fmt}"
+    )

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core import rules
 from ipprotect.core.auth import Principal
-from ipprotect.core.scope import prefix_of
+from ipprotect.core.scope import Scope, prefix_of
 from ipprotect.credit.matching import REASONS, Listed, Match, NameIndex, Thresholds, compare
 from ipprotect.credit.models import (
     CheckDecision,
@@ -120,7 +120,7 @@ class RateLimiter:
 
 
 @dataclass
-class _Built:
+class Built:
     fingerprint: tuple[int, int]
     index: NameIndex
     listings: dict[tuple[str, str | None], list[int]]
@@ -132,7 +132,7 @@ class ListingIndex:
     def __init__(self, thresholds: Thresholds, refresh_seconds: float) -> None:
         self.thresholds = thresholds
         self.refresh_seconds = refresh_seconds
-        self._built: _Built | None = None
+        self._built: Built | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
@@ -150,7 +150,7 @@ class ListingIndex:
         )
         return int(highest), int(listed or 0)
 
-    def current(self, session: Session) -> _Built:
+    def current(self, session: Session) -> Built:
         with self._lock:
             now = time.monotonic()
             built = self._built
@@ -162,7 +162,7 @@ class ListingIndex:
                 built = self._built = self._build(session, fingerprint)
             return built
 
-    def _build(self, session: Session, fingerprint: tuple[int, int]) -> _Built:
+    def _build(self, session: Session, fingerprint: tuple[int, int]) -> Built:
         listings: dict[tuple[str, str | None], list[int]] = {}
         rows = session.execute(
             select(CreditListing.id, CreditListing.entity_name, CreditListing.entity_uscc).where(
@@ -172,7 +172,7 @@ class ListingIndex:
         for listing_id, name, uscc in rows:
             listings.setdefault((name, uscc or None), []).append(listing_id)
         index = NameIndex([Listed(name, uscc) for name, uscc in listings], self.thresholds)
-        return _Built(fingerprint, index, listings)
+        return Built(fingerprint, index, listings)
 
 
 # --- the check --------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def _better(a: Match, b: Match | None) -> bool:
     return b is None or (rank[a.decision], a.confidence) > (rank[b.decision], b.confidence)
 
 
-def find(session: Session, built: _Built, query: Query) -> list[tuple[int, Match]]:
+def find(session: Session, built: Built, query: Query) -> list[tuple[int, Match]]:
     """The listings that the query may name, each with the strongest match."""
     matches: dict[int, Match] = {}
     if query.name:
@@ -273,18 +273,10 @@ def _listing_view(
     }
 
 
-def check(
-    session: Session,
-    index: ListingIndex,
-    signer: AnswerSigner,
-    principal: Principal,
-    query: Query,
-    on: date,
-    now: datetime | None = None,
-) -> tuple[CreditCheck, dict[str, Any]]:
-    """Answer one check, record it and sign the answer. The caller commits."""
-    now = now or utcnow()
-    built = index.current(session)
+def decide(
+    session: Session, built: Built, query: Query, scope: Scope, on: date
+) -> tuple[CheckDecision, list[Found]]:
+    """The decision and the listings behind it, strongest first (no record, no signature)."""
     candidates = dict(find(session, built, query))
     listings = (
         session.scalars(
@@ -303,7 +295,7 @@ def check(
             query.uscc and listing.entity_uscc == query.uscc
         ):
             continue  # the index is older than this row: it named another entity
-        if not principal.scope.covers(listing.region_code):
+        if not scope.covers(listing.region_code):
             continue
         if query.region and not listing.region_code.startswith(prefix_of(query.region)):
             continue
@@ -317,7 +309,21 @@ def check(
         decision = CheckDecision.CLEAR
     rank = {CheckDecision.RESTRICTED: 0, CheckDecision.REVIEW: 1, None: 2}
     found.sort(key=lambda f: (rank[f.decision], -f.match.confidence, f.listing.id))
+    return decision, found
 
+
+def check(
+    session: Session,
+    index: ListingIndex,
+    signer: AnswerSigner,
+    principal: Principal,
+    query: Query,
+    on: date,
+    now: datetime | None = None,
+) -> tuple[CreditCheck, dict[str, Any]]:
+    """Answer one check, record it and sign the answer. The caller commits."""
+    now = now or utcnow()
+    decision, found = decide(session, index.current(session), query, principal.scope, on)
     row = CreditCheck(
         at=now,
         caller_token_id=principal.token_id,
