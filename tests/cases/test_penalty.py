@@ -101,6 +101,9 @@ def test_a_waiver_lets_the_agency_decide_before_the_window_closes(db: Session) -
     case, handler = filed(db, "2025-09-01")
     channels.take(db, handler, case, "notify", on=D("2025-09-26"))
     channels.take(db, handler, case, "record_waiver", on=D("2025-09-29"), note="当事人书面放弃")
+    with pytest.raises(Problem) as again:
+        channels.take(db, handler, case, "record_waiver", on=D("2025-09-29"))
+    assert again.value.code == "already_waived"
     decided = channels.take(db, handler, case, "decide", on=D("2025-09-30"), decision=FINE)
     assert decided.data["decision"] == {
         "measures": ["fine", "confiscate_goods", "order_to_stop"],

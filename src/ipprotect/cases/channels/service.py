@@ -465,6 +465,8 @@ def _penalty_act(
             step.due_on.isoformat(),
         )
     if name == "record_waiver":
+        if step.data.get("waived"):
+            raise conflict("already_waived", N_("The party's waiver is already on record"))
         step.data = {**step.data, "waived": True}
     if name == "notify_hearing":
         return {"hearing_on": _hearing_day(session, case, step, on, hearing_on).isoformat()}
