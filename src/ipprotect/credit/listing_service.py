@@ -146,6 +146,16 @@ def search(
     return paginate(session, stmt, number, size)
 
 
+def listings_of(session: Session, who: Principal, uscc: str) -> list[CreditListing]:
+    """An entity's listings the caller may see (as `service.file_of` decides), newest first."""
+    if not service.may_read_file(who, uscc):
+        raise forbidden()
+    stmt = select(CreditListing).where(CreditListing.entity_uscc == uscc)
+    if who.role is not Role.APPLICANT:
+        stmt = stmt.where(who.scope.clause(CreditListing.region_code))
+    return list(session.scalars(stmt.order_by(CreditListing.id.desc())))
+
+
 def repairs_of(session: Session, row: CreditListing) -> list[CreditRepair]:
     return list(
         session.scalars(

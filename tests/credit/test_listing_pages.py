@@ -1,0 +1,91 @@
+"""Credit pages: the listings with filters and export, the procedure from the detail page's
+buttons, an applicant's repair application, the entity's timeline and the printable report."""
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from ipprotect.core.auth import Role
+from tests.conftest import login
+from tests.credit.factories import listed
+from tests.factories import HANGZHOU, NINGBO, PASSWORD, XIHU, make_user
+
+
+def test_an_officer_walks_a_listing_through_its_buttons(client: TestClient, db: Session) -> None:
+    officer = make_user(db, Role.CREDIT_OFFICER, [HANGZHOU])
+    token = login(client, officer.username, PASSWORD)
+    form = {
+        "csrf_token": token,
+        "entity_name": "杭州某某茶业有限公司",
+        "entity_uscc": "91330106MA2B3C4D11",
+        "region_code": XIHU,
+        "behaviour": "deliberate_infringement",
+        "class": "serious",
+        "measures": ["government_procurement"],
+        "basis": "两次因销售假冒注册商标的茶叶受到行政处罚",
+        "on": "2026-09-29",
+    }
+    bad = client.post("/credit/listings", data=form | {"class": "", "entity_name": ""})
+    assert bad.status_code == 422
+    assert 'id="e-entity_name"' in bad.text
+    made = client.post("/credit/listings", data=form, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    url = made.headers["location"]
+    client.post(f"{url}/notice", data={"csrf_token": token, "on": "2026-09-30"})
+    page = client.get(url).text
+    assert re.search(r'id="statement-due">2026-10-13<', page)
+    decision = {"csrf_token": token, "document_no": "杭市监信列字〔2026〕第9号"}
+    missing = client.post(f"{url}/decide", data=decision | {"on": "2026-10-14"})
+    assert missing.status_code == 422
+    assert 'id="e-authority"' in missing.text
+    done = client.post(
+        f"{url}/decide", data=decision | {"authority": "杭州市市场监督管理局", "on": "2026-10-14"}
+    )
+    assert done.status_code == 200
+    assert re.search(r'id="publicity-max">2029-10-14<', done.text)
+    listing = client.get("/credit/listings", params={"q": "91330106MA2B3C4D11"})
+    assert "杭州某某茶业有限公司" in listing.text
+    export = client.get("/credit/listings/export", params={"format": "csv", "status": "listed"})
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["id", "entity_uscc", "entity_name"]
+    assert [rows[1][1], rows[1][5], rows[1][6]] == ["91330106MA2B3C4D11", "serious", "listed"]
+    xlsx = client.get("/credit/listings/export", params={"format": "xlsx"})
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_an_applicant_applies_for_repair_of_their_own_listing_and_prints_the_report(
+    client: TestClient, db: Session, tmp_path: Path
+) -> None:
+    row = listed(db, tmp_path, "2026-04-01", class_="general")
+    applicant = make_user(db, Role.APPLICANT, [XIHU], entity_uscc=row.entity_uscc)
+    token = login(client, applicant.username, PASSWORD)
+    url = f"/credit/listings/{row.id}"
+    assert 'id="repair-form"' in client.get(url).text
+    unchecked = client.post(f"{url}/repairs", data={"csrf_token": token, "on": "2026-07-02"})
+    assert unchecked.status_code == 422
+    grounds = {"corrected": "true", "obligations_performed": "true", "public_commitment": "true"}
+    applied = client.post(
+        f"{url}/repairs", data=grounds | {"csrf_token": token, "on": "2026-07-02"}
+    )
+    assert applied.status_code == 200
+    assert 'class="repair-status">' in applied.text
+    assert 'id="repair-form"' not in applied.text
+    timeline = client.get(f"/credit/entities/{row.entity_uscc}").text
+    assert 'data-kind="listing"' in timeline
+    report = client.get(f"/credit/report/{row.entity_uscc}")
+    assert "@page { size: A4" in report.text
+    assert row.document_no in report.text
+    assert client.get("/credit/report/91330106MA2B3C4D20").status_code == 403
+
+
+def test_officers_out_of_scope_see_nothing(client: TestClient, db: Session, tmp_path: Path) -> None:
+    row = listed(db, tmp_path, "2026-04-01", class_="general")
+    ningbo = make_user(db, Role.CREDIT_OFFICER, [NINGBO])
+    login(client, ningbo.username, PASSWORD)
+    assert client.get(f"/credit/listings/{row.id}").status_code == 404
+    assert row.entity_name not in client.get("/credit/listings").text
+    assert 'data-kind="listing"' not in client.get(f"/credit/entities/{row.entity_uscc}").text
