@@ -64,7 +64,7 @@ def _status(listing_row: CreditListing, *allowed: ListingStatus) -> None:
         )
 
 
-def _snapshot(row: CreditListing) -> dict[str, Any]:
+def snapshot(row: CreditListing) -> dict[str, Any]:
     def day(value: dt.date | None) -> str | None:
         return value.isoformat() if value else None
 
@@ -88,7 +88,7 @@ def _audit(
     row: CreditListing,
     before: dict[str, Any] | None,
 ) -> None:
-    after = _snapshot(row)
+    after = snapshot(row)
     if before is not None:
         before, after = audit.changes(before, after)
     audit.record(
@@ -268,7 +268,7 @@ def notice(
     day = _day(on)
     if row.proposed_on and day < row.proposed_on:
         raise invalid([FieldError("on", "before_proposal", N_("The date is before the proposal"))])
-    before = _snapshot(row)
+    before = snapshot(row)
     row.status = ListingStatus.NOTICED
     row.noticed_on = day
     row.statement_due = listing.statement_due(day, row.region_code, work_calendar(session))
@@ -348,7 +348,7 @@ def decide(
             row.statement_due.isoformat(),
         )
     shown = listing.publicity(row.class_, day, row.region_code, work_calendar(session))
-    before = _snapshot(row)
+    before = snapshot(row)
     title = f"列入失信名单决定书 {document_no.strip()}"
     row.deposit_id = _deposit(
         session,
@@ -412,7 +412,7 @@ def withdraw(
     day = _day(on)
     if not reason.strip():
         raise invalid([FieldError("reason", "required", N_("This field is required"))])
-    before = _snapshot(row)
+    before = snapshot(row)
     row.status = ListingStatus.WITHDRAWN
     row.data = {**row.data, "withdrawn_on": day.isoformat(), "withdrawn_reason": reason.strip()}
     session.flush()
@@ -535,7 +535,7 @@ def review_repair(
         after={"listing_id": row.id, "reviewed_on": day.isoformat(), "reason": repair.reason},
     )
     if approve:
-        before = _snapshot(row)
+        before = snapshot(row)
         row.status = ListingStatus.REPAIRED
         row.repaired_on = day
         service.record(
@@ -583,7 +583,7 @@ def sweep(session: Session, on: dt.date) -> list[CreditListing]:
         row = session.get(CreditListing, listing_id)
         assert row is not None  # just selected
         assert row.publicity_max_until is not None  # filtered above
-        before = _snapshot(row)
+        before = snapshot(row)
         moved = session.execute(
             update(CreditListing)
             .where(CreditListing.id == listing_id, CreditListing.status == ListingStatus.LISTED)
