@@ -32,6 +32,7 @@ from ipprotect.core import audit
 from ipprotect.core.auth import ApiToken, Role, User, create_token
 from ipprotect.core.jobs import Job
 from ipprotect.core.jobs import create as create_job
+from ipprotect.credit.models import CreditPublication
 from ipprotect.evidence.blobs import BlobStore
 from ipprotect.registry.models import IpRight, MarketEntity
 from ipprotect.settings import Settings
@@ -55,6 +56,7 @@ class World:
     case_b: Case
     document_b: CaseDocument
     markers: list[str]
+    publication_b: int = 0  # the publicity (双公示) of document_b
 
 
 def _penalty_case(db: Session, settings: Settings) -> tuple[Case, CaseDocument]:
@@ -99,6 +101,12 @@ def _build_world(db: Session, settings: Settings) -> World:
     case_b, document_b = _penalty_case(db, settings)
     db.flush()
     markers = [MARK, entity_b.uscc or "", "outsider_b", case_b.tracking_code, document_b.number]
+    publication_b = db.scalars(
+        select(CreditPublication.id).where(
+            CreditPublication.source_kind == "penalty_decision",
+            CreditPublication.source_id == document_b.id,
+        )
+    ).one()
     return World(
         entity_a,
         entity_b,
@@ -109,6 +117,7 @@ def _build_world(db: Session, settings: Settings) -> World:
         case_b,
         document_b,
         [m for m in markers if m],
+        publication_b,
     )
 
 
@@ -144,6 +153,11 @@ def _outside(db: Session, world: World) -> tuple[Any, ...]:
     ).all()
     documents_b = db.scalar(select(func.count()).select_from(CaseDocument))
     damages_b = db.scalar(select(func.count()).where(CaseEvent.case_id == world.case_b.id))
+    publications_b = db.execute(
+        select(
+            CreditPublication.id, CreditPublication.published_on, CreditPublication.withdrawn_on
+        ).where(CreditPublication.region_code == BINJIANG)
+    ).all()
     return (
         entities,
         rights,
@@ -156,6 +170,7 @@ def _outside(db: Session, world: World) -> tuple[Any, ...]:
         steps_b,
         documents_b,
         damages_b,
+        publications_b,
     )
 
 
@@ -183,6 +198,7 @@ def _fill(path: str, world: World) -> str:
         "locale": "en",
         "case_id": world.case_b.id,
         "document_id": world.document_b.id,
+        "publication_id": world.publication_b,
         "deposit_id": world.entity_b.id,  # the world holds no deposit: every one is not found
         "path": "0/000",  # a tile of the public log (/log/tile/{path}), absent from an empty log
         "size": 1,  # a checkpoint of the public log, absent from an empty log

@@ -17,6 +17,8 @@ from ipprotect.core.deps import csrf_protect
 from ipprotect.credit import api as credit_api
 from ipprotect.credit import check_api as credit_check_api
 from ipprotect.credit import pages as credit_pages
+from ipprotect.credit import publicity_api as credit_publicity_api
+from ipprotect.credit import publicity_pages as credit_publicity_pages
 from ipprotect.credit import screen_pages as credit_screen_pages
 from ipprotect.damages import api as damages_api
 from ipprotect.damages import pages as damages_pages
@@ -113,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         credit_check_api.router,
         credit_screen_pages.router,
         credit_pages.router,
+        credit_publicity_api.router,
+        credit_publicity_pages.router,
         portal_pages.router,
     ):
         app.include_router(router)

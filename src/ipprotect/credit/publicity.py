@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ipprotect.core import audit, ids, rules
 from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import Principal, Role
-from ipprotect.core.calendar import Due, Period, due_date
+from ipprotect.core.calendar import Due, Period, Unit, due_date
 from ipprotect.core.calendar_store import work_calendar
 from ipprotect.core.errors import FieldError, conflict, forbidden, invalid, not_found
 from ipprotect.core.pagination import Page, paginate
@@ -384,6 +384,12 @@ def pending_penalty_decisions() -> Select[Any]:
     ).where(CreditPublication.source_kind == PENALTY_DECISION, pending())
 
 
+def soon_until(session: Session, today: dt.date, working_days: int) -> dt.date:
+    """The last day still "due soon": `working_days` working days from today."""
+    period = Period(working_days, Unit.WORKING_DAYS)
+    return due_date(today, period, work_calendar(session)).date
+
+
 @dataclass(frozen=True)
 class DeadlineItem:
     publication: CreditPublication
@@ -439,6 +445,23 @@ def withheld(session: Session, who: Principal) -> list[CreditPublication]:
         .where(CreditPublication.withheld.is_(True))
         .where(who.scope.clause(CreditPublication.region_code))
         .order_by(CreditPublication.decided_on.desc(), CreditPublication.id.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def published(session: Session, who: Principal, limit: int = 50) -> list[CreditPublication]:
+    """The caller's decisions on the portal now, the latest published first (to withdraw)."""
+    if who.role not in KEEPERS:
+        raise forbidden()
+    stmt = (
+        select(CreditPublication)
+        .where(
+            CreditPublication.published_on.is_not(None),
+            CreditPublication.withdrawn_on.is_(None),
+            who.scope.clause(CreditPublication.region_code),
+        )
+        .order_by(CreditPublication.published_on.desc(), CreditPublication.id.desc())
+        .limit(limit)
     )
     return list(session.scalars(stmt))
 

@@ -1,0 +1,136 @@
+"""Dual publicity pages for officers and credit officers (`/credit/publicity`): the decisions to
+publish by deadline (overdue, due soon, alerted), those withheld with the reason, those on the
+portal now; a decision's page shows what the public will see and the forms to publish it or
+withdraw it, each error next to its field."""
+
+import datetime as dt
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from ipprotect.core.auth import Principal
+from ipprotect.core.deps import RecordId, get_session, get_settings, request_id
+from ipprotect.core.errors import FieldError, Problem, invalid
+from ipprotect.credit import publicity
+from ipprotect.credit.models import CreditPublication
+from ipprotect.credit.publicity_api import keeper
+from ipprotect.credit.service import today
+from ipprotect.settings import Settings
+from ipprotect.web.i18n import N_
+from ipprotect.web.templating import field_errors, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/credit/publicity", response_class=HTMLResponse)
+def publicity_desk(
+    request: Request,
+    due: Literal["overdue", "soon", ""] = Query(""),
+    who: Principal = Depends(keeper),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    day = today()
+    until = publicity.soon_until(session, day, settings.due_soon_working_days)
+    return render(
+        request,
+        "credit/publicity.html",
+        due=due,
+        today=day,
+        soon=settings.due_soon_working_days,
+        items=publicity.deadlines(session, who, day, until, due or None),
+        withheld=publicity.withheld(session, who),
+        published=publicity.published(session, who),
+    )
+
+
+def _day(field: str, text: str) -> dt.date:
+    if not text.strip():
+        return today()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise invalid(
+            [
+                FieldError(
+                    field,
+                    "invalid_date",
+                    N_("{value} is not a date; write it as 2025-01-24"),
+                    {"value": text},
+                )
+            ]
+        ) from None
+
+
+def _page(
+    request: Request,
+    p: CreditPublication,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "credit/publication.html",
+        status_code,
+        p=p,
+        public=publicity.decision_content(p),
+        values=values or {},
+        errors=errors or {},
+        today=today(),
+    )
+
+
+@router.get("/credit/publicity/{publication_id}", response_class=HTMLResponse)
+def publication_page(
+    request: Request,
+    publication_id: RecordId,
+    who: Principal = Depends(keeper),
+    session: Session = Depends(get_session),
+) -> Response:
+    return _page(request, publicity.get_publication(session, who, publication_id))
+
+
+@router.post("/credit/publicity/{publication_id}/publish", response_class=HTMLResponse)
+def publish(
+    request: Request,
+    publication_id: RecordId,
+    published_on: str = Form("", max_length=10),
+    who: Principal = Depends(keeper),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> Response:
+    p = publicity.get_publication(session, who, publication_id)
+    try:
+        publicity.publish(session, who, p, _day("published_on", published_on), rid)
+    except Problem as problem:
+        if problem.status != 422:
+            raise
+        values = {"published_on": published_on}
+        return _page(request, p, values, field_errors(problem.errors), 422)
+    session.commit()
+    return RedirectResponse(f"/credit/publicity/{p.id}", status_code=303)
+
+
+@router.post("/credit/publicity/{publication_id}/withdraw", response_class=HTMLResponse)
+def withdraw(
+    request: Request,
+    publication_id: RecordId,
+    withdrawn_on: str = Form("", max_length=10),
+    reason: str = Form("", max_length=2000),
+    who: Principal = Depends(keeper),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> Response:
+    p = publicity.get_publication(session, who, publication_id)
+    try:
+        publicity.withdraw(session, who, p, _day("withdrawn_on", withdrawn_on), reason, rid)
+    except Problem as problem:
+        if problem.status != 422:
+            raise
+        values = {"withdrawn_on": withdrawn_on, "reason": reason}
+        return _page(request, p, values, field_errors(problem.errors), 422)
+    session.commit()
+    return RedirectResponse(f"/credit/publicity/{p.id}", status_code=303)
