@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,14 +15,16 @@ from typer.testing import CliRunner
 
 from ipprotect.cli import app
 from ipprotect.core import tabular
+from ipprotect.core.auth import Role
 from ipprotect.credit import imports
 from ipprotect.credit.models import CreditListing, CreditRecord, ListingStatus
 from ipprotect.db import make_engine, make_sessionmaker
 from ipprotect.registry.access import PLATFORM
 from ipprotect.settings import get_settings
+from tests.conftest import login
 from tests.credit.factories import D, credit_officer
-from tests.factories import NINGBO
-from tests.registry.factories import uscc
+from tests.factories import HANGZHOU, NINGBO, PASSWORD, make_user
+from tests.registry.factories import bearer, uscc
 
 HEADER = "uscc,name,behaviour,class,decided_on,authority,document_no"
 
@@ -156,3 +159,42 @@ def test_the_import_command_reports_rows_in_chinese_and_commits_only_a_clean_fil
     assert "1 listings imported (0 already expired)" in done.output
     with make_sessionmaker(make_engine(get_settings()))() as session:
         assert count(session) == 1
+
+
+def test_the_api_and_the_page_import_or_report_every_wrong_row(
+    client: TestClient, db: Session
+) -> None:
+    head = bearer(db, Role.CREDIT_OFFICER, [HANGZHOU])
+    code = uscc()
+    row = f"{code},杭州戊商贸有限公司,故意侵犯知识产权,严重,2026-04-01,某局,E1"
+    bad = f"{HEADER}\n{row}\n{uscc()},杭州己商贸有限公司,故意侵犯知识产权,严重,,某局,E2\n"
+    refused = client.post(
+        "/api/v1/credit/imports",
+        files={"file": ("list.csv", bad.encode(), "text/csv")},
+        headers=head,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"row": 3, "field": "decided_on", "code": "required", "message": "此项为必填项"}
+    ]
+    assert db.scalar(select(func.count()).where(CreditListing.entity_uscc == code)) == 0
+    done = client.post(
+        "/api/v1/credit/imports",
+        files={"file": ("list.csv", f"{HEADER}\n{row}\n".encode(), "text/csv")},
+        headers=head,
+    )
+    assert (done.status_code, done.json()["imported"]) == (200, 1)
+    officer = make_user(db, Role.CREDIT_OFFICER, [HANGZHOU])
+    token = login(client, officer.username, PASSWORD)
+    page = client.post(
+        "/credit/import",
+        data={"csrf_token": token},
+        files={"file": ("list.csv", bad.encode(), "text/csv")},
+    )
+    assert page.status_code == 422
+    assert 'id="import-errors"' in page.text
+    unreadable = client.post(
+        "/credit/import", data={"csrf_token": token}, files={"file": ("list.pdf", b"%PDF", "x")}
+    )
+    assert unreadable.status_code == 422
+    assert 'id="e-file"' in unreadable.text

@@ -7,14 +7,17 @@ act done on paper can be recorded after the fact."""
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from ipprotect.core import tabular
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
+from ipprotect.core.errors import FieldError, invalid
 from ipprotect.core.pagination import MAX_PAGE_SIZE
-from ipprotect.credit import listing_service, service
+from ipprotect.credit import imports, listing_service, service
 from ipprotect.credit.models import (
     CreditListing,
     CreditRecord,
@@ -26,12 +29,14 @@ from ipprotect.credit.models import (
 )
 from ipprotect.evidence.blobs import BlobStore
 from ipprotect.settings import Settings
+from ipprotect.web.i18n import N_, gettext
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
 
 reader = require(*service.READERS, Role.APPLICANT)
 keeper = require(*service.KEEPERS)
 ON = Field(None, description="the day of the act (Asia/Shanghai); today when absent")
+MAX_UPLOAD = 20 * 1024 * 1024  # 20,000 rows of seven columns fit many times over
 
 
 class RecordOut(BaseModel):
@@ -326,3 +331,66 @@ def review_repair(
     )
     session.commit()
     return repair_out(repair)
+
+
+class ImportErrorOut(BaseModel):
+    row: int
+    field: str
+    code: str
+    message: str
+
+
+class ImportOut(BaseModel):
+    rows: int
+    imported: int
+    expired: int
+    errors: list[ImportErrorOut]
+
+
+def import_out(report: imports.Report) -> ImportOut:
+    return ImportOut(
+        rows=report.rows,
+        imported=report.imported,
+        expired=report.expired,
+        errors=[
+            ImportErrorOut(
+                row=e.row, field=e.field, code=e.error.code, message=e.error.text(gettext)
+            )
+            for e in report.errors
+        ],
+    )
+
+
+def read_upload(data: bytes, filename: str) -> tabular.Table:
+    try:
+        return tabular.read_table(data, filename)
+    except tabular.TableError as error:
+        raise invalid(
+            [
+                FieldError(
+                    "file", "unreadable", N_("The file cannot be read: {why}"), {"why": str(error)}
+                )
+            ]
+        ) from None
+
+
+@router.post("/imports", response_model=ImportOut)
+async def import_listings(
+    file: UploadFile = File(description="CSV (UTF-8 or GB18030) or XLSX"),
+    who: Principal = Depends(require(Role.CREDIT_OFFICER, Role.ADMIN, Role.SYSTEM)),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> Response:
+    """Import decided listings, all or nothing: 200 with the counts, or 422 with every wrong
+    row and nothing written."""
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise invalid([FieldError("file", "too_large", N_("The file is too large"))])
+    table = read_upload(data, file.filename or "upload.csv")
+    report = imports.run(session, who, table, file.filename or "upload", rid)
+    body = import_out(report)
+    if report.errors:
+        session.rollback()
+        return JSONResponse(body.model_dump(), status_code=422)
+    session.commit()
+    return JSONResponse(body.model_dump())

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,8 @@ from ipprotect.core import ids, rules, tabular
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
 from ipprotect.core.errors import FieldError, Problem, invalid
-from ipprotect.credit import listing, listing_service, service
+from ipprotect.credit import api as credit_api
+from ipprotect.credit import imports, listing, listing_service, service
 from ipprotect.credit.models import (
     LISTING_CLASS_LABELS,
     LISTING_STATUS_LABELS,
@@ -35,6 +36,7 @@ router = APIRouter(prefix="/credit", include_in_schema=False)
 officers = require(*listing_service.OFFICERS, Role.OFFICER)
 keeper = require(*service.KEEPERS)
 reader = require(*service.READERS, Role.APPLICANT)
+importer = require(Role.CREDIT_OFFICER, Role.ADMIN)
 EXPORT_COLUMNS = (
     "id",
     "entity_uscc",
@@ -473,4 +475,46 @@ def report_page(
         class_labels=LISTING_CLASS_LABELS,
         today=service.today(),
         requested_by=who.name,
+    )
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_form(request: Request, who: Principal = Depends(importer)) -> Response:
+    return render(request, "credit/import.html", report=None, columns=imports.COLUMNS)
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_upload(
+    request: Request,
+    file: UploadFile = File(),
+    who: Principal = Depends(importer),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> Response:
+    """Import and show the result: the counts, or every wrong row with nothing written."""
+    data = await file.read(credit_api.MAX_UPLOAD + 1)
+    try:
+        if len(data) > credit_api.MAX_UPLOAD:
+            raise invalid([FieldError("file", "too_large", N_("The file is too large"))])
+        table = credit_api.read_upload(data, file.filename or "upload.csv")
+    except Problem as problem:
+        return render(
+            request,
+            "credit/import.html",
+            422,
+            report=None,
+            columns=imports.COLUMNS,
+            errors=field_errors(problem.errors),
+        )
+    report = imports.run(session, who, table, file.filename or "upload", rid)
+    if report.errors:
+        session.rollback()
+    else:
+        session.commit()
+    return render(
+        request,
+        "credit/import.html",
+        422 if report.errors else 200,
+        report=credit_api.import_out(report),
+        columns=imports.COLUMNS,
     )
