@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipprotect.cases.channels import clock
 from ipprotect.cases.channels import service as channels
 from ipprotect.cases.channels.adjudication import ADJUDICATION, check_ruling
 from ipprotect.cases.channels.machine import Machine, State, Transition
@@ -67,7 +68,7 @@ def test_the_3_month_closing_period_runs_on_from_docketing_to_the_ruling_over_na
     for step in (served, examining):
         assert step.rule_id == "adjudication.patent.close_period"
         assert step.due_on == D("2025-10-09")  # not restarted by the step
-        assert channels.clock_started_on(step) == D("2025-07-01")
+        assert clock.clock_started_on(step) == D("2025-07-01")
     assert [s.started_on for s in (served, examining)] == [D("2025-07-04"), D("2025-07-15")]
 
 
@@ -79,10 +80,10 @@ def test_service_and_the_answer_have_their_own_time_limits_inside_the_period(
     docketed = channels.current_step(db, case)
     assert docketed is not None
     # Serve within 5 working days of docketing: July 2, 3, 4, 7, 8.
-    assert channels.limit_due(docketed) == D("2025-07-08")
+    assert clock.limit_due(docketed) == D("2025-07-08")
     served = channels.take(db, handler, case, "serve", on=D("2025-07-04"))
     # The respondent's 15 days end on Saturday July 19: the next working day.
-    assert channels.limit_due(served) == D("2025-07-21")
+    assert clock.limit_due(served) == D("2025-07-21")
     assert served.data["limit"]["rule_id"] == "adjudication.patent.answer"
     with pytest.raises(Problem) as early:
         channels.take(db, handler, case, "proceed_without_answer", on=D("2025-07-21"))

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipprotect.cases.channels import criminal_transfer
+from ipprotect.cases.channels import clock, criminal_transfer
 from ipprotect.cases.channels import service as channels
 from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.models import Case, CaseEvent, CaseStatus, Channel
@@ -137,7 +137,7 @@ def test_a_declined_transfer_returns_to_the_penalty_with_its_history_and_its_clo
     assert case.channel is Channel.ADMIN_PENALTY
     # The 90 days still count from filing on Mar 3; Mar 20 to Apr 1, with the police, do not
     # count: 13 days after Jun 1 is Saturday Jun 14, so Monday Jun 16.
-    assert channels.clock_started_on(back) == D("2025-03-03")
+    assert clock.clock_started_on(back) == D("2025-03-03")
     assert back.pauses == [["2025-03-20", "2025-04-01"]]
     assert back.due_on == D("2025-06-16")
     steps = channels.steps_of(db, case)

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from ipprotect.cases.channels import penalty
+from ipprotect.cases.channels import clock, penalty
 from ipprotect.cases.channels import service as channels
 from ipprotect.cases.models import Case, CaseStatus, Channel
 from ipprotect.core.auth import Principal, Role, principal_for
@@ -54,9 +54,9 @@ def test_the_90_days_run_on_through_the_notice_and_stand_still_for_the_hearing(
     case, handler = filed(db, "2025-03-03")
     notified = channels.take(db, handler, case, "notify", on=D("2025-04-01"))
     assert notified.due_on == D("2025-06-03")  # not restarted by the notice
-    assert channels.clock_started_on(notified) == D("2025-03-03")
+    assert clock.clock_started_on(notified) == D("2025-03-03")
     # The party's 5 working days: Apr 4 (Qingming) is off.
-    assert channels.limit_due(notified) == D("2025-04-09")
+    assert clock.limit_due(notified) == D("2025-04-09")
     hearing = channels.take(db, handler, case, "request_hearing", on=D("2025-04-03"))
     assert hearing.paused_since == D("2025-04-03")
     with pytest.raises(Problem) as resumed:
@@ -86,7 +86,7 @@ def test_a_hearing_can_be_asked_for_5_working_days_over_national_day(db: Session
     case, handler = filed(db, "2025-09-01")
     notified = channels.take(db, handler, case, "notify", on=D("2025-09-26"))
     # Sep 28 (Sunday) is a makeup working day; Oct 1 to 8 are off.
-    assert channels.limit_due(notified) == D("2025-10-10")
+    assert clock.limit_due(notified) == D("2025-10-10")
     with pytest.raises(Problem) as late:
         channels.take(db, handler, case, "request_hearing", on=D("2025-10-11"))
     assert late.value.code == "hearing_request_late"

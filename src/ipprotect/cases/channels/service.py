@@ -16,19 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import access
-from ipprotect.cases.channels import adjudication, criminal_transfer, penalty
+from ipprotect.cases.channels import acts, clock
 from ipprotect.cases.channels.machine import Machine, Transition
 from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.registry import MACHINES
 from ipprotect.cases.models import Case, CaseEvent, CaseStatus, Channel
 from ipprotect.cases.reads import rights_of
 from ipprotect.cases.service import right_facts, today
-from ipprotect.core import audit, rules
-from ipprotect.core.auth import Principal, Role, User
-from ipprotect.core.calendar import Due, Period, due_date
-from ipprotect.core.calendar_store import work_calendar
+from ipprotect.core import audit
+from ipprotect.core.auth import Principal, Role
 from ipprotect.core.errors import FieldError, conflict, forbidden, invalid, not_found
-from ipprotect.core.scope import Scope
 from ipprotect.web.i18n import N_
 
 ONE_DAY = dt.timedelta(days=1)
@@ -91,75 +88,15 @@ def available(session: Session, who: Principal, case: Case) -> list[Transition]:
     return machine_of(step).available(step.step, who.role)
 
 
-# ---------------------------------------------------------------- deadlines
+# ---------------------------------------------------------------- writing helpers
 
 
-def _no_rule(rule_id: str, on: dt.date) -> FieldError:
-    return FieldError(
-        "on",
-        "no_rule_in_force",
-        N_("No version of rule {rule} was in force on {date}"),
-        {"rule": rule_id, "date": on.isoformat()},
-    )
-
-
-def _period(rule_id: str, on: dt.date, region: str) -> Period:
-    try:
-        return Period.from_dict(rules.period(rule_id, on=on, region=region))
-    except rules.RuleNotFound:
-        raise invalid([_no_rule(rule_id, on)]) from None
-
-
-def clock_started_on(step: CaseStep) -> dt.date:
-    """The day the step's deadline counts from: its own start, or for a step that carries on
-    the channel's running deadline (`State.continues`) the start of the first step of it."""
-    carried = step.data.get("clock_started_on")
-    return dt.date.fromisoformat(carried) if carried else step.started_on
-
-
-def _pause_ranges(step: CaseStep) -> list[tuple[dt.date, dt.date]]:
-    return [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in step.pauses]
-
-
-def _due(session: Session, step: CaseStep) -> Due | None:
-    """The step's deadline by its rule in force on the day its clock started, pauses counted
-    out."""
-    if step.rule_id is None:
-        return None
-    start = clock_started_on(step)
-    period = _period(step.rule_id, start, step.region_code)
-    return due_date(start, period, work_calendar(session), pauses=_pause_ranges(step))
+def _extension_rule(step: CaseStep) -> str | None:
+    return machine_of(step).state(step.step).extension_rule_id
 
 
 def _set_due(session: Session, step: CaseStep) -> None:
-    due = _due(session, step)
-    step.due_on = due.date if due else None
-    step.due_provisional = due.provisional if due else False
-    if step.extended_to is not None and step.due_on is not None:
-        step.extended_to = _extended(session, step, step.due_on)
-
-
-def _extended(session: Session, step: CaseStep, due_on: dt.date) -> dt.date:
-    rule_id = machine_of(step).state(step.step).extension_rule_id
-    if rule_id is None:
-        raise conflict("no_extension", N_("The rules allow no extension of this step"))
-    period = _period(rule_id, clock_started_on(step), step.region_code)
-    return due_date(due_on, period, work_calendar(session)).date
-
-
-def _limit(session: Session, rule_id: str, on: dt.date, region: str) -> dict[str, Any]:
-    """A time limit inside a step (`State.limit_rule_id`), counted from the step's start; it
-    binds an act of the step, not the step's deadline."""
-    due = due_date(on, _period(rule_id, on, region), work_calendar(session))
-    return {"rule_id": rule_id, "due_on": due.date.isoformat(), "provisional": due.provisional}
-
-
-def limit_due(step: CaseStep) -> dt.date | None:
-    limit = step.data.get("limit")
-    return dt.date.fromisoformat(limit["due_on"]) if limit else None
-
-
-# ---------------------------------------------------------------- writing helpers
+    clock.set_due(session, step, _extension_rule(step))
 
 
 def _day(on: dt.date | None, not_before: dt.date | None) -> dt.date:
@@ -258,7 +195,7 @@ def _open(
     if declared.no_deadline_if is not None and _flag(data, declared.no_deadline_if):
         step.rule_id = None
     if declared.limit_rule_id is not None:
-        step.data["limit"] = _limit(session, declared.limit_rule_id, on, case.region_code)
+        step.data["limit"] = clock.limit(session, declared.limit_rule_id, on, case.region_code)
     if (
         declared.continues
         and previous is not None
@@ -266,7 +203,7 @@ def _open(
         and previous.rule_id == declared.rule_id
     ):
         # The law counts one period across these steps: it runs on, it does not restart.
-        step.data["clock_started_on"] = clock_started_on(previous).isoformat()
+        step.data["clock_started_on"] = clock.clock_started_on(previous).isoformat()
         step.pauses = list(previous.pauses)
         step.paused_days = previous.paused_days
         step.extended_to = previous.extended_to
@@ -276,7 +213,7 @@ def _open(
             # Back from another channel (a transfer the police declined): the procedure stood
             # still meanwhile, like a suspension (案件中止, rule penalties.clock_pauses).
             step.paused_since = previous.done_on
-            _end_pause(step, on)
+            clock.end_pause(step, on)
     if declared.pauses_clock:
         step.paused_since = on
     _set_due(session, step)
@@ -315,20 +252,10 @@ def _last_in(session: Session, case: Case, machine: Machine, state: str) -> Case
 def _close(session: Session, step: CaseStep, on: dt.date, outcome: str) -> None:
     if step.paused_since is not None:
         # The history shows the deadline with the pause counted out (a penalty hearing).
-        _end_pause(step, on)
+        clock.end_pause(step, on)
         _set_due(session, step)
     step.done_on = on
     step.outcome = outcome
-
-
-def _end_pause(step: CaseStep, on: dt.date) -> None:
-    """The clock stood still from the pause's first day to the day before it restarts."""
-    since = step.paused_since
-    step.paused_since = None
-    if since is None or on <= since:
-        return
-    step.pauses = [*step.pauses, [since.isoformat(), (on - ONE_DAY).isoformat()]]
-    step.paused_days += (on - since).days
 
 
 # ---------------------------------------------------------------- entering a channel
@@ -384,215 +311,6 @@ def enter(
 # ---------------------------------------------------------------- transitions
 
 
-def _assign_mediator(session: Session, case: Case, mediator_id: int | None) -> User:
-    """A mediator is an active user with the mediator role whose scope covers the case."""
-    user = session.get(User, mediator_id) if mediator_id else None
-    if (
-        user is None
-        or not user.active
-        or user.role is not Role.MEDIATOR
-        or not Scope.of(user.region_codes).covers(case.region_code)
-    ):
-        raise invalid(
-            [
-                FieldError(
-                    "mediator_id",
-                    "not_a_mediator",
-                    N_("Choose a mediator of the case's region"),
-                )
-            ]
-        )
-    return user
-
-
-def agreement_transition(decides_ownership: bool, on: dt.date, region: str) -> str:
-    """An agreement deciding who owns an IP right cannot be judicially confirmed
-    (CPL Interpretation 2022 art. 355(5)), so it opens no confirmation window."""
-    try:
-        excluded = rules.flag("mediation.ip_ownership_excluded", on=on, region=region)
-    except rules.RuleNotFound:
-        excluded = False  # before the rule: nothing excluded it
-    return "agree_on_ownership" if decides_ownership and excluded else "agree"
-
-
-def _guard(step: CaseStep, name: str, on: dt.date) -> None:
-    """Conditions the law puts on a transition beyond the machine's states."""
-    due = step.effective_due
-    if name == "terminate" and (due is None or step.paused_since is not None or on <= due):
-        # 45 working days without agreement end the mediation; not before.
-        raise conflict("limit_not_reached", N_("The time limit for mediation has not run out yet"))
-    if name == "apply_confirmation" and due is not None and on > due:
-        raise conflict(
-            "confirmation_window_closed",
-            N_("The window for applying for judicial confirmation has closed"),
-        )
-
-
-def _required_note(note: str) -> None:
-    if not note:
-        raise invalid([FieldError("note", "required", N_("Give the reasons in the note"))])
-
-
-def _penalty_act(
-    session: Session,
-    case: Case,
-    step: CaseStep,
-    name: str,
-    on: dt.date,
-    note: str,
-    decision: Mapping[str, Any] | None,
-    hearing_on: dt.date | None,
-) -> dict[str, Any]:
-    """What the penalty and transfer transitions require (see `penalty`, `criminal_transfer`);
-    returns what they add to the act's data."""
-    if step.channel not in (Channel.ADMIN_PENALTY, Channel.CRIMINAL_TRANSFER):
-        return {}
-    if name in criminal_transfer.REASONED or name == "close_without_penalty":
-        _required_note(note)
-    limit = limit_due(step)
-    if name == "request_hearing" and limit is not None and on > limit:
-        # Administrative Penalty Law 2021 art. 64(1): 5 working days after being told.
-        raise conflict(
-            "hearing_request_late",
-            N_("The period for asking for a hearing has ended"),
-            limit.isoformat(),
-        )
-    if name == "request_reconsideration" and step.due_on is not None and on > step.due_on:
-        # 行政执法机关移送涉嫌犯罪案件的规定 art. 9: within 3 days of the police's refusal.
-        raise conflict(
-            "reconsideration_late",
-            N_("The period for asking the police to reconsider has ended"),
-            step.due_on.isoformat(),
-        )
-    if name == "record_waiver":
-        if step.data.get("waived"):
-            raise conflict("already_waived", N_("The party's waiver is already on record"))
-        step.data = {**step.data, "waived": True}
-    if name == "notify_hearing":
-        return {"hearing_on": _hearing_day(session, case, step, on, hearing_on).isoformat()}
-    if name != "decide":
-        return {}
-    if (
-        step.step == "notified"
-        and limit is not None
-        and on <= limit
-        and not step.data.get("waived")
-    ):
-        # The party may still ask for a hearing (art. 64(1)); deciding now would take the right.
-        raise conflict(
-            "hearing_request_open",
-            N_("The party may still ask for a hearing: decide after the period ends"),
-            limit.isoformat(),
-        )
-    held = step.data.get("hearing_on")
-    if step.step == "hearing" and (held is None or on < dt.date.fromisoformat(held)):
-        raise conflict("hearing_not_held", N_("Decide after the hearing has been held"))
-    parsed, errors = penalty.parse_decision(decision)
-    if errors:
-        raise invalid(errors)
-    try:
-        no_fine = rules.flag(
-            "criminal_transfer.fine_cannot_replace_transfer", on=on, region=case.region_code
-        )
-    except rules.RuleNotFound:
-        no_fine = False  # before the 2020 revision: not a rule of this platform
-    if (
-        no_fine
-        and parsed["fine_fen"]
-        and criminal_transfer.fine_blocked_by_transfer(steps_of(session, case))
-    ):
-        raise conflict(
-            "fine_replaces_transfer",
-            N_("A fine may not replace the approved transfer: record the police's decision first"),
-        )
-    return {"decision": parsed}
-
-
-def _hearing_day(
-    session: Session, case: Case, step: CaseStep, on: dt.date, hearing_on: dt.date | None
-) -> dt.date:
-    """The hearing is held at least 7 working days after the parties are notified
-    (Administrative Penalty Law 2021 art. 64(2); rule `penalties.hearing_notice`)."""
-    if hearing_on is None:
-        raise invalid([FieldError("hearing_on", "required", N_("This field is required"))])
-    period = _period("penalties.hearing_notice", on, case.region_code)
-    earliest = due_date(on, period, work_calendar(session)).date
-    if hearing_on < earliest:
-        raise invalid(
-            [
-                FieldError(
-                    "hearing_on",
-                    "notice_too_short",
-                    N_("Notified on {on}, the hearing can be held on {date} at the earliest"),
-                    {"on": on.isoformat(), "date": earliest.isoformat()},
-                )
-            ]
-        )
-    step.data = {**step.data, "hearing_on": hearing_on.isoformat()}
-    return hearing_on
-
-
-# Transitions that name the body a case is referred to (an arbitration commission, a court).
-NAMES_A_BODY = ("refer_to_commission", "file_suit")
-BODY_MAX = 200
-
-
-def _adjudication_or_referral_act(
-    step: CaseStep,
-    name: str,
-    on: dt.date,
-    ruling: Mapping[str, Any] | None,
-    body: str,
-) -> dict[str, Any]:
-    """What the adjudication, arbitration, court and mediation-performance transitions require
-    (see `adjudication`, `arbitration`, `court`, `mediation`); returns what they add to the
-    act's data."""
-    due = step.effective_due
-    running = due is not None and step.paused_since is None
-    limit = limit_due(step)
-    if name == "proceed_without_answer" and limit is not None and on <= limit:
-        raise conflict(
-            "answer_period_open",
-            N_("The respondent may still answer: go on once the answer period has run out"),
-            f"answer_due_on={limit.isoformat()}",
-        )
-    if name == "mediate_damages" and not _flag_in_force(
-        "adjudication.patent.damages_mediation", on, step.region_code
-    ):
-        raise conflict("no_damages_mediation", N_("The rules in force allow no such mediation"))
-    if name in ("take_effect", "record_performance") and not (running and due and on > due):
-        # Patent Law 2020 art. 65: 15 days to sue; CPL 2023 art. 205: 30 days to apply.
-        raise conflict("window_open", N_("The parties' time has not run out yet"))
-    if name == "move_to_court" and step.step == "ruled" and due is not None and on > due:
-        raise conflict("time_to_sue_passed", N_("The time to sue has run out"))
-    if name in NAMES_A_BODY:
-        body = body.strip()
-        if not body:
-            raise invalid([FieldError("institution", "required", N_("This field is required"))])
-        if len(body) > BODY_MAX:
-            raise invalid(
-                [
-                    FieldError(
-                        "institution",
-                        "too_long",
-                        N_("At most {max} characters, please"),
-                        {"max": BODY_MAX},
-                    )
-                ]
-            )
-        return {"institution": body}
-    if name == "rule":
-        return {"ruling": adjudication.check_ruling(ruling)}
-    return {}
-
-
-def _flag_in_force(rule_id: str, on: dt.date, region: str) -> bool:
-    try:
-        return rules.flag(rule_id, on=on, region=region)
-    except rules.RuleNotFound:
-        return False
-
-
 def take(
     session: Session,
     who: Principal,
@@ -620,17 +338,8 @@ def take(
         )
     day = _day(on, step.started_on)
     if name in ("agree", "agree_on_ownership"):  # the law decides which, not the caller
-        name = agreement_transition(decides_ownership, day, case.region_code)
-    if name == "apply_confirmation" and step.step == "agreed_on_ownership":
-        raise conflict(
-            "ownership_not_confirmable",
-            N_("An agreement that decides who owns an IP right cannot be judicially confirmed"),
-        )
-    if name == "decide" and step.channel is Channel.CRIMINAL_TRANSFER:
-        raise conflict(
-            "transfer_pending",
-            N_("No penalty can be decided while a transfer to the police is pending"),
-        )
+        name = acts.agreement_transition(decides_ownership, day, case.region_code)
+    acts.refuse_early(step, name)
     machine = machine_of(step)
     transition = machine.transition(name)
     if transition is None or step.step not in transition.sources:
@@ -638,17 +347,17 @@ def take(
     _require(who, transition.roles)
     if who.role is Role.MEDIATOR and step.assignee_id != who.user_id:
         raise forbidden()
-    _guard(step, name, day)
     before = _state(step)
-    data: dict[str, Any] = {"note": note} if note else {}
-    if name == "assign_mediator":
-        mediator = _assign_mediator(session, case, mediator_id)
-        step.assignee_id = mediator.id
-        data |= {"mediator_id": mediator.id, "mediator": mediator.display_name}
-    if name.startswith("agree"):
-        data["decides_ownership"] = decides_ownership
-    data |= _penalty_act(session, case, step, name, day, note, decision, hearing_on)
-    data |= _adjudication_or_referral_act(step, name, day, ruling, institution)
+    inputs = acts.Inputs(
+        note=note,
+        mediator_id=mediator_id,
+        decides_ownership=decides_ownership,
+        decision=decision,
+        hearing_on=hearing_on,
+        ruling=ruling,
+        institution=institution,
+    )
+    data = acts.check(session, case, step, name, day, inputs, steps_of(session, case))
     result = step
     if transition.target is not None:
         _close(session, step, day, name)
@@ -752,7 +461,7 @@ def resume(
     day = _day(on, step.paused_since)
 
     def change() -> None:
-        _end_pause(step, day)
+        clock.end_pause(step, day)
         _set_due(session, step)
 
     return _step_change(session, who, case, step, "resume", change, day, {}, request_id)
@@ -773,7 +482,7 @@ def extend(
     reason = _reason(reason)
     day = _day(on, step.started_on)
     assert step.due_on is not None  # a step with a rule always has a due date
-    extended_to = _extended(session, step, step.due_on)
+    extended_to = clock.extended(session, step, step.due_on, _extension_rule(step))
 
     def change() -> None:
         step.extended_to = extended_to
