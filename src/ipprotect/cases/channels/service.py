@@ -6,6 +6,8 @@ transaction, with the day of the act (`on`, a legal day; today unless the office
 act done earlier). Each step's deadline comes from its rule, in the version in force on the day
 the step started, on the official calendar; pauses and an approved extension move it. Moving to
 another channel closes the last step and opens the next: the history stays. Callers commit.
+The arithmetic of a step's deadline is `clock`; what the law requires of particular acts beyond
+the machines' states and roles is `acts`.
 """
 
 import datetime as dt
