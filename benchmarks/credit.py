@@ -45,7 +45,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -592,6 +592,339 @@ def scale_table(section: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- the run
 
 
+# --- restriction checks over HTTP and bulk screening (sections http, screening) -----------------
+
+CHECK_CLIENTS = 64
+# The entities the checks ask about: listed ones are rows of credit_listings; the others are
+# made on the fly from their number (a credit code with that number as its body, a name of three
+# characters listed nowhere), never stored: a check reads credit_listings only, never
+# market_entities, so a stored row of an unlisted entity would change nothing it measures.
+UNLISTED_CHARS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+
+
+def listing_database(directory: Path, listed: Sequence[Listed]) -> str:
+    """A fresh SQLite database, migrated, with `listed` as listings in status `listed`, each
+    with the joint-punishment measures, decided 2026-03-02 in Shenzhen."""
+    from sqlalchemy import insert
+
+    from ipprotect.core.migrate import upgrade
+    from ipprotect.credit.models import CreditListing
+    from ipprotect.db import make_engine
+
+    url = f"sqlite:///{directory / 'credit.sqlite3'}"
+    engine = make_engine(Settings(database_url=url, data_dir=directory))
+    with engine.begin() as connection:
+        upgrade(connection)
+    measures = ["government_procurement", "government_investment_bidding", "land_transfer"]
+    decided = date(2026, 3, 2)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        for start in range(0, len(listed), 50_000):
+            connection.execute(
+                insert(CreditListing),
+                [
+                    {
+                        "entity_uscc": entry.uscc,
+                        "entity_name": entry.name,
+                        "region_code": "440300",
+                        "behaviour": "deliberate_infringement",
+                        "class": "serious",
+                        "status": "listed",
+                        "basis": "SAMR Order No. 44",
+                        "measures": measures,
+                        "decided_on": decided,
+                        "published_on": decided,
+                        "document_no": f"深市监信〔2026〕{i}号",
+                        "authority": "深圳市市场监督管理局",
+                        "data": {},
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i, entry in enumerate(listed[start : start + 50_000], start)
+                ],
+            )
+    engine.dispose()
+    return url
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str  # listed_by_code, listed_by_name, unlisted_by_code, unlisted_by_name
+    name: str
+    uscc: str | None
+    expected: str | None  # the decision a listed entity must get; None: any
+
+
+def entity_checks(listed: Sequence[Listed], entities: int, count: int, seed: int) -> list[Check]:
+    """Checks about entities drawn uniformly from `entities` (the listed are the first
+    len(listed)); 70 % give their credit code with the name, 30 % the name only."""
+    rng = random.Random(seed)
+    found = []
+    for _ in range(count):
+        k = rng.randrange(entities)
+        with_code = rng.random() < 0.7
+        if k < len(listed):
+            entry = listed[k]
+            kind = "listed_by_code" if with_code else "listed_by_name"
+            found.append(Check(kind, entry.name, entry.uscc if with_code else None, "restricted"))
+            continue
+        local = random.Random(k)
+        name = "".join(local.sample(UNLISTED_CHARS, 3)) + local.choice(TRADES) + "有限公司"
+        code = ids.make_uscc("9", "1", "440300", f"{k % 10**8:08d}") if with_code else None
+        kind = "unlisted_by_code" if with_code else "unlisted_by_name"
+        found.append(Check(kind, name, code, None))
+    return found
+
+
+class CheckServer:
+    """A real uvicorn (one process) serving the app on the benchmark's database."""
+
+    def __init__(self, directory: Path, url: str) -> None:
+        import secrets
+        import socket
+
+        from sqlalchemy.orm import Session
+
+        from ipprotect.core import audit
+        from ipprotect.core.auth import Role, create_token
+        from ipprotect.db import make_engine
+
+        engine = make_engine(Settings(database_url=url, data_dir=directory))
+        with Session(engine) as session:
+            _, self.token = create_token(
+                session,
+                audit.Actor(None, "benchmark", None),
+                name="benchmark procurement system",
+                region_codes=["000000"],
+                role=Role.SYSTEM,
+            )
+            session.commit()
+        engine.dispose()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        env = os.environ | {
+            "IPPROTECT_DATABASE_URL": url,
+            "IPPROTECT_DATA_DIR": str(directory),
+            "IPPROTECT_SECRET_KEY": secrets.token_urlsafe(32),
+            # The limit is measured by the tests; here it must not cut the load.
+            "IPPROTECT_CREDIT_CHECK_RATE_PER_MINUTE": str(10**9),
+        }
+        command = [sys.executable, "-m", "uvicorn", "ipprotect.app:create_app", "--factory"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--log-level", "warning", "--no-access-log"]
+        # Our own interpreter running uvicorn: no outside input in the command.
+        self.server = subprocess.Popen(command, env=env, cwd=directory)  # noqa: S603
+        deadline = time.monotonic() + 120
+        while True:
+            if self.server.poll() is not None:
+                raise SystemExit(f"uvicorn exited with status {self.server.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("uvicorn did not start within 120 s") from None
+                time.sleep(0.2)
+
+    def request(self, check: Check) -> bytes:
+        body = json.dumps(
+            {"purpose": "procurement", "name": check.name, "uscc": check.uscc},
+            ensure_ascii=False,
+        ).encode()
+        head = (
+            f"POST /api/v1/credit/check HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+            f"Authorization: Bearer {self.token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        return head.encode() + body
+
+    def health(self) -> bytes:
+        return f"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n\r\n".encode()
+
+    def close(self) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=60)
+
+
+@dataclass
+class Reply:
+    index: int
+    status: int
+    body: bytes
+    seconds: float
+
+
+def load(port: int, requests: Sequence[bytes], clients: int) -> tuple[list[Reply], float]:
+    """Send the requests over `clients` concurrent keep-alive connections."""
+    import asyncio
+
+    replies: list[Reply] = []
+
+    async def client(numbers: range) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for i in numbers:
+                started = time.perf_counter()
+                writer.write(requests[i])
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                length = next(
+                    int(line.split(":", 1)[1])
+                    for line in lines
+                    if line.lower().startswith("content-length:")
+                )
+                body = await reader.readexactly(length)
+                status = int(lines[0].split(" ")[1])
+                replies.append(Reply(i, status, body, time.perf_counter() - started))
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    async def run() -> None:
+        await asyncio.gather(*(client(range(k, len(requests), clients)) for k in range(clients)))
+
+    started = time.perf_counter()
+    asyncio.run(run())
+    return replies, time.perf_counter() - started
+
+
+def http_section(
+    directory: Path, url: str, listed: Sequence[Listed], entities: int, count: int, seed: int
+) -> dict[str, Any]:
+    checks_ = entity_checks(listed, entities, count, seed)
+    server = CheckServer(directory, url)
+    try:
+        # Warm-up: the first check builds the index of the listed names in the server.
+        started = time.perf_counter()
+        first, _ = load(server.port, [server.request(checks_[0])], 1)
+        warm = time.perf_counter() - started
+        if first[0].status != 200:
+            raise SystemExit(f"check: {first[0].status} {first[0].body[:300]!r}")
+        print(f"  the server's index of {len(listed):,} names built in {warm:.1f} s", flush=True)
+        load(server.port, [server.health()] * CHECK_CLIENTS * 4, CHECK_CLIENTS)
+        health, health_wall = load(server.port, [server.health()] * count, CHECK_CLIENTS)
+        replies, wall = load(server.port, [server.request(c) for c in checks_], CHECK_CLIENTS)
+    finally:
+        server.close()
+    statuses = Counter(str(r.status) for r in replies)
+    by_kind: dict[str, dict[str, Any]] = {}
+    wrong = 0
+    for reply in replies:
+        check = checks_[reply.index]
+        decision = json.loads(reply.body)["decision"] if reply.status == 200 else "error"
+        entry = by_kind.setdefault(check.kind, {"checks": 0, "decisions": Counter()})
+        entry["checks"] += 1
+        entry["decisions"][decision] += 1
+        if check.expected and decision != check.expected:
+            wrong += 1
+    return {
+        "listed": len(listed),
+        "entities": entities,
+        "clients": CHECK_CLIENTS,
+        "index_build_seconds": round(warm, 1),
+        "checks": {
+            "requests": len(replies),
+            "statuses": dict(statuses),
+            "per_second": round(len(replies) / wall, 1),
+            "latency_ms": percentiles([r.seconds for r in replies]),
+            "listed_not_restricted": wrong,
+            "by_kind": {k: {**v, "decisions": dict(v["decisions"])} for k, v in by_kind.items()},
+        },
+        "health": {
+            "requests": len(health),
+            "per_second": round(len(health) / health_wall, 1),
+            "latency_ms": percentiles([r.seconds for r in health]),
+        },
+    }
+
+
+def http_table(section: dict[str, Any]) -> str:
+    checks_, health = section["checks"], section["health"]
+    lines = [
+        f"restriction checks over HTTP: {section['listed']:,} listings among "
+        f"{section['entities']:,} entities, {section['clients']} clients, one uvicorn process",
+        f"  index built in the server in {section['index_build_seconds']} s (first check)",
+        f"  {'':28} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9}",
+        f"  {'POST /api/v1/credit/check':28} {checks_['per_second']:>9} "
+        f"{checks_['latency_ms']['p50_ms']:>9} {checks_['latency_ms']['p99_ms']:>9}",
+        f"  {'GET /api/v1/health':28} {health['per_second']:>9} "
+        f"{health['latency_ms']['p50_ms']:>9} {health['latency_ms']['p99_ms']:>9}",
+        f"  statuses {checks_['statuses']}; listed entities not restricted: "
+        f"{checks_['listed_not_restricted']}",
+    ]
+    for kind, entry in sorted(checks_["by_kind"].items()):
+        lines.append(f"  {kind:18} {entry['checks']:>7} checks: {entry['decisions']}")
+    return "\n".join(lines)
+
+
+def screening_section(
+    directory: Path, url: str, listed: Sequence[Listed], names: int, seed: int
+) -> dict[str, Any]:
+    """`screening.screen` in this process over `names` bidders (a tenth of them listed, drawn as
+    the HTTP checks are) against the database's listings."""
+    from sqlalchemy.orm import Session
+
+    from ipprotect.core.scope import Scope
+    from ipprotect.core.tabular import Row, Table
+    from ipprotect.credit import checks, screening
+    from ipprotect.credit.models import CheckPurpose
+    from ipprotect.db import make_engine
+
+    bidders_ = entity_checks(listed, 10 * len(listed), names, seed + 1)
+    table = Table(
+        ["name", "uscc"],
+        [Row(i + 2, {"name": b.name, "uscc": b.uscc or ""}) for i, b in enumerate(bidders_)],
+        "utf-8",
+    )
+    bidders = screening.Bidders(table, "name", "uscc")
+    engine = make_engine(Settings(database_url=url, data_dir=directory))
+    index = checks.ListingIndex(Thresholds.from_settings(Settings()), refresh_seconds=3600)
+    decisions: Counter[str] = Counter()
+    with Session(engine) as session:
+        started = time.perf_counter()
+        built = index.current(session)
+        build = time.perf_counter() - started
+        print(f"  index of {len(listed):,} names built in {build:.1f} s; screening", flush=True)
+        started = time.perf_counter()
+        rows = 0
+        for decision, _cells in screening.screen(
+            session,
+            built,
+            bidders,
+            CheckPurpose.PROCUREMENT,
+            Scope.of(["000000"]),
+            date(2026, 12, 7),
+            str,
+        ):
+            decisions[decision.value] += 1
+            rows += 1
+        screen = time.perf_counter() - started
+    engine.dispose()
+    return {
+        "names": names,
+        "listed": len(listed),
+        "index_build_seconds": round(build, 1),
+        "screen_seconds": round(screen, 1),
+        "total_seconds": round(build + screen, 1),
+        "names_per_second": round(rows / screen, 1),
+        "decisions": dict(decisions),
+        "listed_among_names": sum(1 for b in bidders_ if b.expected),
+    }
+
+
+def screening_table(section: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            f"bulk screening: {section['names']:,} names against {section['listed']:,} listings,"
+            " one process",
+            f"  index {section['index_build_seconds']} s + screening {section['screen_seconds']} s"
+            f" = {section['total_seconds']} s ({section['names_per_second']} names/s)",
+            f"  decisions {section['decisions']} ({section['listed_among_names']} names listed)",
+        ]
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sections", default="matching,scale", help="comma-separated")
@@ -601,6 +934,8 @@ def main() -> int:
         "--brute-queries", type=int, default=100, help="of those, how many brute force answers"
     )
     parser.add_argument("--quick", action="store_true", help="20,000 names, 500 queries")
+    parser.add_argument("--checks", type=int, default=20_000, help="restriction checks for 'http'")
+    parser.add_argument("--screen", type=int, default=100_000, help="names for 'screening'")
     parser.add_argument(
         "--nomenklatura-python",
         default=sys.executable,
@@ -614,9 +949,9 @@ def main() -> int:
         nomenklatura_worker()
         return 0
     if args.quick:
-        args.listed, args.queries = 20_000, 500
+        args.listed, args.queries, args.checks, args.screen = 20_000, 500, 2000, 2000
     wanted = [s.strip() for s in args.sections.split(",") if s.strip()]
-    unknown = set(wanted) - {"matching", "scale"}
+    unknown = set(wanted) - {"matching", "scale", "http", "screening"}
     if unknown or not wanted:
         parser.error(f"unknown sections: {', '.join(sorted(unknown)) or '(none)'}")
 
@@ -640,6 +975,26 @@ def main() -> int:
             args.listed, args.queries, min(args.brute_queries, args.queries), args.seed
         )
         print(scale_table(report["sections"]["scale"]))
+    if {"http", "screening"} & set(wanted):
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="credit-bench-") as temporary:
+            directory = Path(temporary)
+            print(f"listings: {args.listed:,} made-up listed entities", flush=True)
+            started = time.perf_counter()
+            listed = listed_names(args.listed, args.seed)
+            url = listing_database(directory, listed)
+            print(f"  made and stored in {time.perf_counter() - started:.1f} s", flush=True)
+            if "http" in wanted:
+                report["sections"]["http"] = http_section(
+                    directory, url, listed, 10 * args.listed, args.checks, args.seed
+                )
+                print(http_table(report["sections"]["http"]), flush=True)
+            if "screening" in wanted:
+                report["sections"]["screening"] = screening_section(
+                    directory, url, listed, args.screen, args.seed
+                )
+                print(screening_table(report["sections"]["screening"]), flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     print(f"results: {args.output}")

@@ -135,6 +135,7 @@ class ListingIndex:
         self._built: Built | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "ListingIndex":
@@ -151,16 +152,27 @@ class ListingIndex:
         return int(highest), int(listed or 0)
 
     def current(self, session: Session) -> Built:
+        """The index, re-read when the listings changed. One request at a time looks at the
+        fingerprint (the others keep using the index they have meanwhile); only the first
+        request of a process waits for the first build."""
         with self._lock:
             now = time.monotonic()
             built = self._built
             if built is not None and now - self._checked_at < self.refresh_seconds:
                 return built
-            fingerprint = self.fingerprint(session)
-            self._checked_at = now
-            if built is None or built.fingerprint != fingerprint:
-                built = self._built = self._build(session, fingerprint)
+            self._checked_at = now  # the others go on with `built` while this one looks
+        if built is None:
+            with self._build_lock:
+                if self._built is None:
+                    self._built = self._build(session, self.fingerprint(session))
+                return self._built
+        fingerprint = self.fingerprint(session)
+        if fingerprint == built.fingerprint:
             return built
+        with self._build_lock:
+            if self._built is None or self._built.fingerprint != fingerprint:
+                self._built = self._build(session, fingerprint)
+            return self._built
 
     def _build(self, session: Session, fingerprint: tuple[int, int]) -> Built:
         listings: dict[tuple[str, str | None], list[int]] = {}
@@ -218,13 +230,16 @@ def find(session: Session, built: Built, query: Query) -> list[tuple[int, Match]
                     matches[listing_id] = match
     if query.uscc:
         # The database, not the index: a listing of this code counts the moment it is made.
+        # The status is tested here, not in SQL: without statistics SQLite would walk the
+        # status index (nearly every row is `listed`) instead of the credit code's.
         by_code = session.execute(
-            select(CreditListing.id, CreditListing.entity_name).where(
-                CreditListing.entity_uscc == query.uscc,
-                CreditListing.status == ListingStatus.LISTED,
+            select(CreditListing.id, CreditListing.entity_name, CreditListing.status).where(
+                CreditListing.entity_uscc == query.uscc
             )
         )
-        for listing_id, name in by_code:
+        for listing_id, name, status in by_code:
+            if status is not ListingStatus.LISTED:
+                continue
             match = compare(
                 query.name or name, query.uscc, Listed(name, query.uscc), built.index.thresholds
             )
@@ -279,11 +294,13 @@ def decide(
     """The decision and the listings behind it, strongest first (no record, no signature)."""
     candidates = dict(find(session, built, query))
     listings = (
-        session.scalars(
-            select(CreditListing).where(
-                CreditListing.id.in_(candidates), CreditListing.status == ListingStatus.LISTED
+        [
+            listing
+            for listing in session.scalars(
+                select(CreditListing).where(CreditListing.id.in_(candidates))
             )
-        ).all()
+            if listing.status is ListingStatus.LISTED  # by the primary key, as above
+        ]
         if candidates
         else []
     )
