@@ -13,7 +13,7 @@ from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import Role, principal_for
 from ipprotect.core.calendar_store import work_calendar
 from ipprotect.core.errors import Problem
-from ipprotect.credit import listing, listing_service
+from ipprotect.credit import listing, listing_service, service
 from ipprotect.credit.models import (
     CreditRecord,
     ListingClass,
@@ -277,3 +277,40 @@ def test_only_credit_officers_in_scope_act_and_applicants_see_their_own(
     with pytest.raises(Problem) as not_theirs:
         listing_service.apply_repair(db, other, row, GROUNDS, on=D("2026-12-01"))
     assert not_theirs.value.status == 403
+
+
+def test_repeat_infringers_are_found_in_the_credit_files_until_proposed(
+    db: Session, tmp_path: Path
+) -> None:
+    who = credit_officer(db)
+    code = uscc()
+    for day in ("2022-03-01", "2026-11-20"):
+        service.record(
+            db,
+            who.actor(),
+            service.Entry(
+                kind=RecordKind.PENALTY,
+                entity_name="杭州某某鞋业有限公司",
+                entity_uscc=code,
+                region_code=XIHU,
+                occurred_on=D(day),
+                title="行政处罚决定书",
+            ),
+        )
+    [found] = [
+        r
+        for r in listing_service.repeat_offenders(db, who, D("2026-12-01"))
+        if r.entity_uscc == code
+    ]
+    assert found.penalty_days == [D("2022-03-01"), D("2026-11-20")]
+    # Out of the window five years on from the first penalty.
+    later = listing_service.repeat_offenders(db, who, D("2027-03-02"))
+    assert code not in [r.entity_uscc for r in later]
+    assert code not in [
+        r.entity_uscc
+        for r in listing_service.repeat_offenders(db, credit_officer(db, NINGBO), D("2026-12-01"))
+    ]
+    listing_service.propose(db, who, proposal(entity_uscc=code), on=D("2026-12-01"))
+    assert code not in [
+        r.entity_uscc for r in listing_service.repeat_offenders(db, who, D("2026-12-01"))
+    ]

@@ -156,6 +156,58 @@ def listings_of(session: Session, who: Principal, uscc: str) -> list[CreditListi
     return list(session.scalars(stmt.order_by(CreditListing.id.desc())))
 
 
+@dataclass(frozen=True)
+class RepeatOffender:
+    """An entity with enough penalties in the window to be proposed for deliberate
+    infringement (Trademark Law 2019 art. 60), and not already proposed or listed."""
+
+    entity_uscc: str
+    entity_name: str
+    region_code: str
+    penalty_days: list[dt.date]
+
+
+def repeat_offenders(session: Session, who: Principal, on: dt.date) -> list[RepeatOffender]:
+    """The repeat infringers in the caller's scope as of `on`, computed from the penalties in
+    the credit files (`credit.listing.repeat_infringement_*`, per region)."""
+    if who.role not in OFFICERS:
+        raise forbidden()
+    rows = session.execute(
+        select(
+            CreditRecord.entity_uscc,
+            CreditRecord.entity_name,
+            CreditRecord.region_code,
+            CreditRecord.occurred_on,
+        )
+        .where(
+            CreditRecord.kind == RecordKind.PENALTY,
+            CreditRecord.entity_uscc.is_not(None),
+            CreditRecord.occurred_on <= on,
+            who.scope.clause(CreditRecord.region_code),
+        )
+        .order_by(CreditRecord.entity_uscc, CreditRecord.occurred_on)
+    ).all()
+    by_entity: dict[str, list[Any]] = {}
+    for row in rows:
+        by_entity.setdefault(row.entity_uscc, []).append(row)
+    open_statuses = (ListingStatus.PROPOSED, ListingStatus.NOTICED, ListingStatus.LISTED)
+    pending = set(
+        session.scalars(
+            select(CreditListing.entity_uscc).where(
+                CreditListing.entity_uscc.in_(list(by_entity)),
+                CreditListing.status.in_(open_statuses),
+            )
+        )
+    )
+    found = []
+    for uscc, penalties in by_entity.items():
+        latest = penalties[-1]
+        days = [p.occurred_on for p in penalties]
+        if uscc not in pending and listing.is_repeat(days, on, latest.region_code):
+            found.append(RepeatOffender(uscc, latest.entity_name, latest.region_code, days))
+    return found
+
+
 def repairs_of(session: Session, row: CreditListing) -> list[CreditRepair]:
     return list(
         session.scalars(

@@ -119,6 +119,9 @@ def listings_page(
             for fmt in ("csv", "xlsx")
         },
         may_propose=who.role in service.KEEPERS,
+        repeat=listing_service.repeat_offenders(session, who, service.today())
+        if who.role in listing_service.OFFICERS
+        else [],
     )
 
 
@@ -188,9 +191,13 @@ def new_listing(
     request: Request,
     uscc: str = Query("", max_length=18),
     name: str = Query("", max_length=200),
+    region: str = Query("", max_length=6),
     who: Principal = Depends(keeper),
 ) -> Response:
-    return _form(request, {"entity_uscc": uscc, "entity_name": name}, {})
+    values = {"entity_uscc": uscc, "entity_name": name, "region_code": region}
+    if uscc:  # from the repeat infringement list
+        values["behaviour"] = "deliberate_infringement"
+    return _form(request, values, {})
 
 
 @router.post("/listings", response_class=HTMLResponse)
