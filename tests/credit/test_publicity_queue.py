@@ -5,7 +5,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ipprotect.cases import sweep
 from ipprotect.cases.channels import queue
+from ipprotect.cases.documents import service as documents
 from ipprotect.cases.models import Case, Channel
 from ipprotect.core.auth import Principal, Role, principal_for
 from ipprotect.credit import publicity
@@ -66,3 +68,19 @@ def test_a_withheld_warning_is_no_deadline(db: Session, tmp_path: Path) -> None:
     case = penalty_case(db, "2025-09-26", decision)
     decide(db, case, "2025-09-26", tmp_path)
     assert publicity_items(db, officer(db), case) == []
+
+
+def test_the_cases_sweep_reminds_of_an_unpublished_decision_and_the_cases_list_drops_it(
+    db: Session, tmp_path: Path
+) -> None:
+    case = penalty_case(db, "2025-09-26")
+    p = decide(db, case, "2025-09-26", tmp_path)
+    sweep.sweep(db, DAY_AFTER_THE_DEADLINE, 3)
+    [item] = publicity_items(db, officer(db), case)
+    assert item.reminded == "overdue"
+    credit = principal_for(make_user(db, Role.CREDIT_OFFICER, [XIHU]))
+    listed = documents.publicity_due(db, credit, DAY_AFTER_THE_DEADLINE)
+    assert p.source_id in [i.document.id for i in listed]
+    publicity.publish(db, credit, p, DAY_AFTER_THE_DEADLINE)
+    listed = documents.publicity_due(db, credit, DAY_AFTER_THE_DEADLINE)
+    assert p.source_id not in [i.document.id for i in listed]

@@ -118,12 +118,15 @@ def publicity_due(
     session: Session, who: Principal, on: dt.date, until: dt.date | None = None
 ) -> list[PublicityItem]:
     """The penalty decisions to publish (双公示) in the caller's scope, the nearest deadline
-    first; with `until`, those due by that day. Overdue: the deadline is before `on`."""
+    first; with `until`, those due by that day. Overdue: the deadline is before `on`. Once
+    published or withdrawn (credit's publication), a decision is no longer to publish."""
     if who.role not in PUBLICITY_READERS:
         raise forbidden()
+    unpublished = credit_publicity.pending_penalty_decisions().subquery().c.source_id
     stmt = (
         select(CaseDocument)
         .where(CaseDocument.publicity_due.is_not(None))
+        .where(CaseDocument.id.in_(select(unpublished)))
         .order_by(CaseDocument.publicity_due, CaseDocument.id)
     )
     if until is not None:
