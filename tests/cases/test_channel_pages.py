@@ -67,3 +67,28 @@ def test_another_districts_officer_cannot_route_the_case(client: TestClient, db:
     )
     assert response.status_code == 404
     assert case.tracking_code not in client.get("/cases/queue").text
+
+
+def test_the_officer_picks_the_mediator_by_name_among_the_mediators_of_the_cases_region(
+    client: TestClient, db: Session
+) -> None:
+    case = accepted_case(db, "2025-08-20")
+    ours = make_user(db, Role.MEDIATOR, [XIHU])
+    ours.display_name = "西湖区人民调解员甲"
+    theirs = make_user(db, Role.MEDIATOR, [BINJIANG])
+    theirs.display_name = "滨江区人民调解员乙"
+    db.flush()
+    officer = make_user(db, Role.OFFICER, [XIHU])
+    token = login(client, officer.username, PASSWORD)
+    page = client.post(
+        f"/cases/{case.id}/channel",
+        data={"channel": "mediation", "on": "2025-08-20", "csrf_token": token},
+    ).text
+    assert f'<option value="{ours.id}">西湖区人民调解员甲</option>' in page
+    assert theirs.display_name not in page
+    assigned = client.post(
+        f"/cases/{case.id}/channel/transition",
+        data={"name": "assign_mediator", "mediator_id": str(ours.id), "csrf_token": token},
+    )
+    assert assigned.status_code == 200, assigned.text
+    assert '调解员: <span class="assignee">西湖区人民调解员甲</span>' in assigned.text

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipprotect.cases.channels import adjudication, clock, criminal_transfer, penalty
@@ -73,6 +74,12 @@ def check(
     data |= _penalty_act(session, case, step, name, on, inputs, history)
     data |= _adjudication_or_referral_act(step, name, on, inputs)
     return data
+
+
+def mediators_for(session: Session, case: Case) -> list[User]:
+    """The mediators who may be assigned to the case: active, and of its region."""
+    stmt = select(User).where(User.role == Role.MEDIATOR, User.active.is_(True)).order_by(User.id)
+    return [u for u in session.scalars(stmt) if Scope.of(u.region_codes).covers(case.region_code)]
 
 
 def _assign_mediator(session: Session, case: Case, mediator_id: int | None) -> User:

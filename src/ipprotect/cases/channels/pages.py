@@ -8,16 +8,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipprotect.cases.channels import criminal_transfer, penalty, queue, service
+from ipprotect.cases.channels import acts, criminal_transfer, penalty, queue, service
 from ipprotect.cases.channels.api import actor, handler
 from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.registry import MACHINES
 from ipprotect.cases.models import CHANNEL_LABELS, TRACK_LABELS, Case, Channel, Track
 from ipprotect.cases.service import today
 from ipprotect.core import rules_text
-from ipprotect.core.auth import Principal
+from ipprotect.core.auth import Principal, User
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id
 from ipprotect.core.errors import FieldError, invalid
 from ipprotect.settings import Settings
@@ -35,8 +36,10 @@ def context(request: Request, session: Session, case: Case) -> dict[str, Any]:
     """What the case page needs to show the channel section."""
     who: Principal | None = getattr(request.state, "principal", None)
     current = service.current_step(session, case)
+    steps = service.steps_of(session, case)
     return {
-        "channel_steps": service.steps_of(session, case),
+        "channel_steps": steps,
+        "assignees": _names(session, {s.assignee_id for s in steps if s.assignee_id}),
         "channel_current": current,
         "channel_actions": service.available(session, who, case) if who else [],
         "channel_choices": [
@@ -46,9 +49,18 @@ def context(request: Request, session: Session, case: Case) -> dict[str, Any]:
         "transfer_thresholds": _thresholds(case, current),
         "clock_held": current is not None
         and service.machine_of(current).state(current.step).pauses_clock,
+        "mediators": acts.mediators_for(session, case),
         "measure_labels": penalty.MEASURES,
         "yuan": penalty.yuan,
     }
+
+
+def _names(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """The display names of the steps' assignees (the mediators)."""
+    if not user_ids:
+        return {}
+    stmt = select(User.id, User.display_name).where(User.id.in_(user_ids))
+    return {row.id: row.display_name for row in session.execute(stmt)}
 
 
 def _thresholds(case: Case, step: CaseStep | None) -> list[dict[str, str]]:
