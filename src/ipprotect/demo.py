@@ -22,6 +22,7 @@ from ipprotect.cases import service as cases_service
 from ipprotect.core import auth, ids
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.scope import NATIONAL, Scope
+from ipprotect.credit import demo as credit_demo
 from ipprotect.db import make_engine, make_sessionmaker
 from ipprotect.evidence.blobs import BlobStore
 from ipprotect.registry import service as registry
@@ -371,8 +372,22 @@ def populate(
         session, DEMO.actor(), name=SYSTEM_ACCOUNT, region_codes=[CITY], role=Role.SYSTEM
     )
     cases = cases_demo.populate(session, rng, _cast(session, settings), cases_service.today())
+    credit_officer = session.scalar(select(auth.User).where(auth.User.username == "credit"))
+    assert credit_officer is not None  # created above
+    listings = credit_demo.populate(
+        session,
+        auth.principal_for(credit_officer),
+        BlobStore.of(settings),
+        [company for company, _ in companies_saved[1:]],
+        cases_service.today(),
+    )
     counts = {"entities": len(companies_saved) + len(others), "rights": rights}
-    return {**counts, "accounts": len(ACCOUNTS), "cases": sum(cases.values())}, token
+    return {
+        **counts,
+        "accounts": len(ACCOUNTS),
+        "cases": sum(cases.values()),
+        "listings": sum(listings.values()),
+    }, token
 
 
 def _cast(session: Session, settings: Settings) -> cases_demo.Cast:
