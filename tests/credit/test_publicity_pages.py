@@ -106,3 +106,49 @@ def test_the_page_publishes_with_a_date_and_shows_a_bad_one_next_to_the_field(
     after = client.get(f"/credit/publicity/{p.id}").text
     assert 'id="withdraw"' in after
     assert "2025-10-09" in after
+
+
+def test_an_officer_enters_a_licence_due_in_7_working_days_and_the_portal_shows_it_once_published(
+    client: TestClient, db: Session
+) -> None:
+    csrf = log_in(client, db, Role.CREDIT_OFFICER)
+    headers = {"x-csrf-token": csrf}
+    licence = {
+        "region_code": XIHU,
+        "name": "杭州某某茶业有限公司",
+        "uscc": "",
+        "title": "食品经营许可证",
+        "document_no": "JY13301060012345",
+        "decided_on": "2025-09-26",
+        "authority": "杭州市西湖区市场监督管理局",
+        "matter": "预包装食品销售",
+    }
+    bad = client.post(
+        "/api/v1/credit/publications/licensing",
+        json=licence | {"region_code": BINJIANG, "uscc": "91330106MA2H0A1B2X", "name": ""},
+        headers=headers,
+    )
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"region_code", "uscc", "name"}
+    first = client.post("/api/v1/credit/publications/licensing", json=licence, headers=headers)
+    second = client.post(
+        "/api/v1/credit/publications/licensing",
+        json=licence | {"document_no": "JY13301060012346"},
+        headers=headers,
+    )
+    assert first.status_code == second.status_code == 201
+    a, b = first.json(), second.json()
+    assert (a["source_kind"], a["publicity_due"], a["withheld"]) == (
+        "licensing",
+        "2025-10-13",
+        False,
+    )
+    assert b["source_id"] == a["source_id"] + 1
+    client.post(
+        f"/api/v1/credit/publications/{a['id']}/publish", json={"on": "2025-09-29"}, headers=headers
+    )
+    page = client.get(f"/public/decisions/{a['id']}").text
+    assert "预包装食品销售" in page
+    assert "许可事项" in page
+    listed = client.get("/public/decisions", params={"q": "某某茶业"}).text
+    assert "行政许可" in listed

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ipprotect.core import audit, ids, rules
@@ -37,6 +37,7 @@ from ipprotect.core.pagination import Page, paginate
 from ipprotect.credit.models import CreditListing, CreditPublication, ListingStatus
 from ipprotect.registry import search
 from ipprotect.registry.models import MarketEntity
+from ipprotect.registry.service import check_region
 from ipprotect.web.i18n import N_
 
 PENALTY_DECISION = "penalty_decision"
@@ -255,6 +256,63 @@ def record_decision(session: Session, actor: audit.Actor, d: Decision) -> Credit
         },
     )
     return publication
+
+
+@dataclass(frozen=True)
+class Licence:
+    """A licensing decision (行政许可决定) an officer enters for dual publicity."""
+
+    region_code: str
+    name: str  # the licensee
+    uscc: str
+    title: str  # e.g. 食品经营许可证
+    document_no: str  # the licence number
+    decided_on: dt.date
+    authority: str
+    matter: str  # what was licensed
+
+
+def record_licence(
+    session: Session, who: Principal, licence: Licence, today: dt.date, request_id: str | None
+) -> CreditPublication:
+    """Enter a licensing decision of the caller's region for publication within
+    publicity.dual_publicity working days. Licences have no number here of their own: each
+    takes the next of its kind, under the sweep's lock so that two officers never share one."""
+    if who.role not in KEEPERS:
+        raise forbidden()
+    errors: list[FieldError] = []
+    check_region(errors, who, licence.region_code)
+    for name in ("name", "title", "document_no", "authority"):
+        if not getattr(licence, name).strip():
+            errors.append(FieldError(name, "required", N_("This field is required")))
+    uscc = None
+    if licence.uscc.strip():
+        try:
+            uscc = ids.parse_uscc(licence.uscc).code
+        except ids.InvalidIdentifier as problem:
+            errors.append(problem.field_error("uscc"))
+    if licence.decided_on > today:
+        errors.append(_day_error("decided_on", N_("A decision cannot be dated after today")))
+    if errors:
+        raise invalid(errors)
+    _lock(session)
+    last = session.scalar(
+        select(func.max(CreditPublication.source_id)).where(
+            CreditPublication.source_kind == LICENSING
+        )
+    )
+    decision = Decision(
+        source_kind=LICENSING,
+        source_id=(last or 0) + 1,
+        region_code=licence.region_code,
+        party=Party(licence.name.strip(), uscc=uscc),
+        title=licence.title.strip(),
+        document_no=licence.document_no.strip(),
+        decided_on=licence.decided_on,
+        authority=licence.authority.strip(),
+        facts=licence.matter.strip(),
+    )
+    return record_decision(session, who.actor(request_id), decision)
 
 
 def get_publication(session: Session, who: Principal, publication_id: int) -> CreditPublication:

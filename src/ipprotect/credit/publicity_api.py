@@ -86,6 +86,32 @@ def publications_withheld(
     return [publication_out(p) for p in publicity.withheld(session, who)]
 
 
+class LicenceIn(BaseModel):
+    region_code: str = Field(max_length=6, description="the deciding authority's region")
+    name: str = Field(max_length=200, description="the licensee")
+    uscc: str = Field("", max_length=30, description="the licensee's credit code, if any")
+    title: str = Field(max_length=200, description="e.g. 食品经营许可证")
+    document_no: str = Field(max_length=100, description="the licence number")
+    decided_on: dt.date
+    authority: str = Field(max_length=200)
+    matter: str = Field("", max_length=5000, description="what was licensed")
+
+
+@router.post("/publications/licensing", response_model=PublicationOut, status_code=201)
+def enter_licence(
+    body: LicenceIn,
+    who: Principal = Depends(keeper),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> PublicationOut:
+    """Enter a licensing decision (行政许可决定) for publication within the dual-publicity
+    period of its decision day."""
+    licence = publicity.Licence(**body.model_dump())
+    p = publicity.record_licence(session, who, licence, today(), rid)
+    session.commit()
+    return publication_out(p)
+
+
 @router.get("/publications/{publication_id}", response_model=PublicationOut)
 def publication(
     publication_id: RecordId,

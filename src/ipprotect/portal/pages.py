@@ -68,6 +68,7 @@ def decision_list(
     return render(
         request,
         "portal/decisions.html",
+        kind_labels=views.KIND_LABELS,
         q=q,
         page=found,
         rows=[views.decision_view(p) for p in found.items],
@@ -207,7 +208,7 @@ def decisions_atom(request: Request, session: Session = Depends(get_session)) ->
                 summary="；".join(v.get("measures", [])),
             )
         )
-    return _feed(request, gettext("Published penalty decisions"), "/public/decisions", entries)
+    return _feed(request, gettext("Published decisions"), "/public/decisions", entries)
 
 
 @router.get("/public/data/dishonest.atom")

@@ -10,7 +10,12 @@ from ipprotect.credit import listing as listing_rules
 from ipprotect.credit import publicity
 from ipprotect.credit.models import LISTING_CLASS_LABELS, CreditListing, CreditPublication
 from ipprotect.credit.service import today
-from ipprotect.web.i18n import get_locale, gettext
+from ipprotect.web.i18n import N_, get_locale, gettext
+
+KIND_LABELS = {
+    publicity.PENALTY_DECISION: N_("Administrative penalty"),
+    publicity.LICENSING: N_("Administrative licensing"),
+}
 
 # The columns of the open data, in this order (CSV header and JSON keys).
 LISTING_COLUMNS = [
@@ -29,6 +34,7 @@ LISTING_COLUMNS = [
 ]
 DECISION_COLUMNS = [
     "id",
+    "kind",
     "title",
     "document_no",
     "name",
