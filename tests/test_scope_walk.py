@@ -29,10 +29,11 @@ from ipprotect.cases.documents import service as documents
 from ipprotect.cases.documents.models import CaseDocument
 from ipprotect.cases.models import Case, CaseEvent, Channel
 from ipprotect.core import audit
-from ipprotect.core.auth import ApiToken, Role, User, create_token
+from ipprotect.core.auth import ApiToken, Role, User, create_token, principal_for
 from ipprotect.core.jobs import Job
 from ipprotect.core.jobs import create as create_job
-from ipprotect.credit.models import CreditPublication
+from ipprotect.credit import listing_service
+from ipprotect.credit.models import CreditListing, CreditPublication, CreditRecord, CreditRepair
 from ipprotect.evidence.blobs import BlobStore
 from ipprotect.registry.models import IpRight, MarketEntity
 from ipprotect.settings import Settings
@@ -57,6 +58,9 @@ class World:
     document_b: CaseDocument
     markers: list[str]
     publication_b: int = 0  # the publicity (双公示) of document_b
+    listing_b: int = 0  # a Binjiang entity listed for dishonesty, applying for repair
+    repair_b: int = 0
+    listed_uscc: str = ""
 
 
 def _penalty_case(db: Session, settings: Settings) -> tuple[Case, CaseDocument]:
@@ -107,6 +111,10 @@ def _build_world(db: Session, settings: Settings) -> World:
             CreditPublication.source_id == document_b.id,
         )
     ).one()
+    # Listed under a code of its own: a credit page echoes the code in its URL (the language
+    # links), as a form echoes what was typed; what must not show is the listing (MARK).
+    listed_b = make_entity(db, f"滨江{MARK}商贸有限公司", region_code=BINJIANG)
+    listing_b, repair_b = _listing(db, settings, listed_b)
     return World(
         entity_a,
         entity_b,
@@ -118,7 +126,48 @@ def _build_world(db: Session, settings: Settings) -> World:
         document_b,
         [m for m in markers if m],
         publication_b,
+        listing_b,
+        repair_b,
+        listed_b.uscc or "",
     )
+
+
+def _listing(db: Session, settings: Settings, entity: MarketEntity) -> tuple[int, int]:
+    """entity proposed for listing in Binjiang and notified (not public yet), and another
+    Binjiang entity listed (public, without marks) whose application for repair is marked."""
+    keeper = principal_for(make_user(db, Role.CREDIT_OFFICER, [BINJIANG]))
+    proposal = listing_service.Proposal(
+        entity.name, entity.uscc, BINJIANG, "deliberate_infringement", "serious", [], f"{MARK}事实"
+    )
+    row = listing_service.propose(db, keeper, proposal, on=dt.date(2025, 5, 6))
+    listing_service.notice(db, keeper, row, on=dt.date(2025, 5, 6))
+    public = make_entity(db, "滨江公开名单有限公司", region_code=BINJIANG)
+    listed = listing_service.propose(
+        db,
+        keeper,
+        listing_service.Proposal(
+            public.name, public.uscc, BINJIANG, "deliberate_infringement", "serious"
+        ),
+        on=dt.date(2025, 5, 6),
+    )
+    listing_service.notice(db, keeper, listed, on=dt.date(2025, 5, 6))
+    listing_service.decide(
+        db,
+        keeper,
+        listed,
+        BlobStore.of(settings),
+        document_no="滨市监信列字1号",
+        authority="滨江区市场监督管理局",
+        on=dt.date(2025, 6, 3),
+    )
+    grounds = {
+        "corrected": True,
+        "obligations_performed": True,
+        "public_commitment": True,
+        "text": f"{MARK}整改",
+    }
+    repair = listing_service.apply_repair(db, keeper, listed, grounds, on=dt.date(2026, 7, 1))
+    return row.id, repair.id
 
 
 def _outside(db: Session, world: World) -> tuple[Any, ...]:
@@ -158,7 +207,17 @@ def _outside(db: Session, world: World) -> tuple[Any, ...]:
             CreditPublication.id, CreditPublication.published_on, CreditPublication.withdrawn_on
         ).where(CreditPublication.region_code == BINJIANG)
     ).all()
+    credit_b = (
+        db.execute(
+            select(CreditListing.id, CreditListing.status, CreditListing.updated_at).where(
+                CreditListing.region_code == BINJIANG
+            )
+        ).all(),
+        db.execute(select(CreditRepair.id, CreditRepair.status)).all(),
+        db.scalar(select(func.count()).where(CreditRecord.region_code == BINJIANG)),
+    )
     return (
+        credit_b,
         entities,
         rights,
         tuple(user),
@@ -199,6 +258,9 @@ def _fill(path: str, world: World) -> str:
         "case_id": world.case_b.id,
         "document_id": world.document_b.id,
         "publication_id": world.publication_b,
+        "listing_id": world.listing_b,
+        "repair_id": world.repair_b,
+        "uscc": world.listed_uscc,
         "deposit_id": world.entity_b.id,  # the world holds no deposit: every one is not found
         "path": "0/000",  # a tile of the public log (/log/tile/{path}), absent from an empty log
         "size": 1,  # a checkpoint of the public log, absent from an empty log

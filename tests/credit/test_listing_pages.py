@@ -10,9 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from ipprotect.core.auth import Role
+from ipprotect.credit import service
+from ipprotect.credit.models import CreditListing, RecordKind
 from tests.conftest import login
-from tests.credit.factories import listed
+from tests.credit.factories import D, credit_officer, listed
 from tests.factories import HANGZHOU, NINGBO, PASSWORD, XIHU, make_user
+from tests.registry.factories import make_entity
 
 
 def test_an_officer_walks_a_listing_through_its_buttons(client: TestClient, db: Session) -> None:
@@ -89,3 +92,63 @@ def test_officers_out_of_scope_see_nothing(client: TestClient, db: Session, tmp_
     assert client.get(f"/credit/listings/{row.id}").status_code == 404
     assert row.entity_name not in client.get("/credit/listings").text
     assert 'data-kind="listing"' not in client.get(f"/credit/entities/{row.entity_uscc}").text
+
+
+def test_an_officer_enters_a_judgment_and_proposes_a_listing_from_a_penalty(
+    client: TestClient, db: Session
+) -> None:
+    entity = make_entity(db, "杭州某某眼镜有限公司")
+    code = entity.uscc
+    assert code is not None
+    keeper = credit_officer(db)
+    penalty = service.record(
+        db,
+        keeper.actor(),
+        service.Entry(
+            kind=RecordKind.PENALTY,
+            entity_name=entity.name,
+            entity_uscc=code,
+            region_code=XIHU,
+            occurred_on=D("2026-10-09"),
+            title="行政处罚决定书",
+        ),
+    )
+    officer = make_user(db, Role.CREDIT_OFFICER, [HANGZHOU])
+    token = login(client, officer.username, PASSWORD)
+    url = f"/credit/entities/{code}"
+    judgment = {
+        "csrf_token": token,
+        "kind": "judgment",
+        "entity_name": entity.name,
+        "region_code": XIHU,
+        "occurred_on": "2026-11-02",
+        "title": "民事判决书",
+        "document_no": "（2026）浙01民初88号",
+    }
+    refused = client.post(f"{url}/records", data=judgment | {"kind": "penalty", "title": ""})
+    assert refused.status_code == 422
+    assert 'id="e-kind"' in refused.text
+    entered = client.post(f"{url}/records", data=judgment)
+    assert entered.status_code == 200
+    assert entered.text.index("（2026）浙01民初88号") < entered.text.index("行政处罚决定书")
+    link = re.search(r'class="propose-from" href="([^"]+)"', entered.text)
+    assert link is not None
+    form = client.get(link.group(1).replace("&amp;", "&")).text
+    assert f'name="source_record_id" value="{penalty.id}"' in form
+    made = client.post(
+        "/credit/listings",
+        data={
+            "csrf_token": token,
+            "entity_name": entity.name,
+            "entity_uscc": code,
+            "region_code": XIHU,
+            "behaviour": "deliberate_infringement",
+            "class": "general",
+            "source_record_id": str(penalty.id),
+            "on": "2026-11-03",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    listing_id = int(made.headers["location"].rsplit("/", 1)[1])
+    assert db.get(CreditListing, listing_id).source_record_id == penalty.id  # type: ignore[union-attr]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ipprotect.core import tabular
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
-from ipprotect.core.errors import FieldError, invalid
+from ipprotect.core.errors import FieldError, invalid, not_found
 from ipprotect.core.pagination import MAX_PAGE_SIZE
 from ipprotect.credit import imports, listing_service, service
 from ipprotect.credit.models import (
@@ -167,9 +167,18 @@ def credit_file(
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> list[RecordOut]:
-    """An entity's credit file, newest first: officers see the entries of their scope, an
-    applicant the file of their own entity."""
-    return [record_out(r) for r in service.file_of(session, who, uscc.strip().upper())]
+    """An entity's credit file, newest first: officers see the entries of their scope (404 when
+    the entity has neither entries nor listings there), an applicant the file of their own
+    entity."""
+    code = uscc.strip().upper()
+    entries = service.file_of(session, who, code)
+    if (
+        not entries
+        and who.role is not Role.APPLICANT
+        and not listing_service.listings_of(session, who, code)
+    ):
+        raise not_found("credit file")
+    return [record_out(r) for r in entries]
 
 
 @router.post("/records", response_model=RecordOut, status_code=201)

@@ -7,13 +7,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import Path as FastApiPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from ipprotect.core import ids, rules, tabular
 from ipprotect.core.auth import Principal, Role
-from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
-from ipprotect.core.errors import FieldError, Problem, invalid
+from ipprotect.core.deps import (
+    OptionalRecordIdQuery,
+    RecordId,
+    get_session,
+    get_settings,
+    request_id,
+    require,
+)
+from ipprotect.core.errors import FieldError, Problem, invalid, not_found
 from ipprotect.credit import api as credit_api
 from ipprotect.credit import imports, listing, listing_service, service
 from ipprotect.credit.models import (
@@ -24,6 +32,7 @@ from ipprotect.credit.models import (
     CreditListing,
     CreditRecord,
     ListingStatus,
+    RecordKind,
     RepairStatus,
 )
 from ipprotect.evidence.blobs import BlobStore
@@ -192,11 +201,15 @@ def new_listing(
     uscc: str = Query("", max_length=18),
     name: str = Query("", max_length=200),
     region: str = Query("", max_length=6),
+    record: OptionalRecordIdQuery = None,
     who: Principal = Depends(keeper),
 ) -> Response:
-    values = {"entity_uscc": uscc, "entity_name": name, "region_code": region}
-    if uscc:  # from the repeat infringement list
+    """The form, prefilled from the repeat infringement list or a decision in a credit file."""
+    values: dict[str, Any] = {"entity_uscc": uscc, "entity_name": name, "region_code": region}
+    if uscc:
         values["behaviour"] = "deliberate_infringement"
+    if record is not None:
+        values["source_record_id"] = record
     return _form(request, values, {})
 
 
@@ -210,6 +223,7 @@ def propose(
     class_: str = Form("", alias="class", max_length=16),
     measures: list[str] = Form([], max_length=20),
     basis: str = Form("", max_length=5000),
+    source_record_id: int | None = Form(None, ge=1, le=2**31 - 1),
     on: str = Form("", max_length=10),
     who: Principal = Depends(keeper),
     session: Session = Depends(get_session),
@@ -223,11 +237,19 @@ def propose(
         "class": class_,
         "measures": measures,
         "basis": basis,
+        "source_record_id": source_record_id,
         "on": on,
     }
     try:
         proposal = listing_service.Proposal(
-            entity_name, entity_uscc or None, region_code, behaviour, class_, measures, basis
+            entity_name,
+            entity_uscc or None,
+            region_code,
+            behaviour,
+            class_,
+            measures,
+            basis,
+            source_record_id,
         )
         row = listing_service.propose(session, who, proposal, on=_day(on), request_id=rid)
     except Problem as problem:
@@ -428,25 +450,27 @@ def _file(
     session: Session, who: Principal, uscc: str
 ) -> tuple[str, list[CreditRecord], list[CreditListing]]:
     code = uscc.strip().upper()
-    return (
-        code,
-        service.file_of(session, who, code),
-        listing_service.listings_of(session, who, code),
-    )
+    entries = service.file_of(session, who, code)
+    listings = listing_service.listings_of(session, who, code)
+    if not entries and not listings and who.role is not Role.APPLICANT:
+        raise not_found("credit file")  # none in the officer's scope
+    return code, entries, listings
 
 
-@router.get("/entities/{uscc}", response_class=HTMLResponse)
-def entity_page(
+def _entity(
     request: Request,
+    session: Session,
+    who: Principal,
     uscc: str,
-    who: Principal = Depends(reader),
-    session: Session = Depends(get_session),
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
-    """An entity's credit file as a timeline, newest first, with its listings."""
     code, entries, listings = _file(session, who, uscc)
     return render(
         request,
         "credit/entity.html",
+        status_code,
         uscc=code,
         entity_name=entries[0].entity_name
         if entries
@@ -456,7 +480,82 @@ def entity_page(
         kind_labels=RECORD_KIND_LABELS,
         status_labels=LISTING_STATUS_LABELS,
         class_labels=LISTING_CLASS_LABELS,
+        may_enter=who.role in service.KEEPERS,
+        entered_kinds=[(k.value, gettext(RECORD_KIND_LABELS[k])) for k in service.ENTERED_KINDS],
+        values=values or {},
+        errors=errors or {},
     )
+
+
+@router.get("/entities/{uscc}", response_class=HTMLResponse)
+def entity_page(
+    request: Request,
+    uscc: str = FastApiPath(max_length=18),
+    who: Principal = Depends(reader),
+    session: Session = Depends(get_session),
+) -> Response:
+    """An entity's credit file as a timeline, newest first, with its listings; credit officers
+    enter judgments, commitments and objections here."""
+    return _entity(request, session, who, uscc)
+
+
+@router.post("/entities/{uscc}/records", response_class=HTMLResponse)
+def enter_record(
+    request: Request,
+    uscc: str = FastApiPath(max_length=18),
+    kind: str = Form("", max_length=16),
+    entity_name: str = Form("", max_length=200),
+    region_code: str = Form("", max_length=6),
+    occurred_on: str = Form("", max_length=10),
+    title: str = Form("", max_length=200),
+    summary: str = Form("", max_length=5000),
+    authority: str = Form("", max_length=200),
+    document_no: str = Form("", max_length=100),
+    who: Principal = Depends(keeper),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> Response:
+    code = uscc.strip().upper()
+    values = {
+        "kind": kind,
+        "entity_name": entity_name,
+        "region_code": region_code,
+        "occurred_on": occurred_on,
+        "title": title,
+        "summary": summary,
+        "authority": authority,
+        "document_no": document_no,
+    }
+    try:
+        if kind not in {k.value for k in service.ENTERED_KINDS}:
+            raise invalid(
+                [
+                    FieldError(
+                        "kind", "not_entered", N_("Only judgments, commitments and objections")
+                    )
+                ]
+            )
+        day = _day(occurred_on, "occurred_on")
+        if day is None:
+            raise invalid([FieldError("occurred_on", "required", N_("This field is required"))])
+        entry = service.Entry(
+            kind=RecordKind(kind),
+            entity_name=entity_name,
+            entity_uscc=code,
+            region_code=region_code,
+            occurred_on=day,
+            title=title,
+            summary=summary,
+            authority=authority,
+            document_no=document_no,
+        )
+        service.enter(session, who, entry, rid)
+    except Problem as problem:
+        if problem.status != 422:
+            raise
+        return _entity(request, session, who, code, values, field_errors(problem.errors), 422)
+    session.commit()
+    return RedirectResponse(f"/credit/entities/{code}", status_code=303)
 
 
 @router.get("/report/{uscc}", response_class=HTMLResponse)
