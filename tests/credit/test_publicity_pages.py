@@ -152,3 +152,29 @@ def test_an_officer_enters_a_licence_due_in_7_working_days_and_the_portal_shows_
     assert "许可事项" in page
     listed = client.get("/public/decisions", params={"q": "某某茶业"}).text
     assert "行政许可" in listed
+
+
+def test_the_licence_form_shows_errors_next_to_the_fields_and_enters_a_good_one(
+    client: TestClient, db: Session
+) -> None:
+    csrf = log_in(client, db, Role.OFFICER)
+    assert 'value="330106"' in client.get("/credit/publicity/licensing/new").text
+    form = {
+        "region_code": XIHU,
+        "name": "杭州某某餐饮有限公司",
+        "title": "食品经营许可证",
+        "document_no": "JY23301060000077",
+        "decided_on": "2025-12-31",
+        "authority": "杭州市西湖区市场监督管理局",
+        "matter": "热食类食品制售",
+        "csrf_token": csrf,
+    }
+    bad = client.post("/credit/publicity/licensing", data=form | {"decided_on": "2025/13/1"})
+    assert bad.status_code == 422
+    assert 'id="e-decided_on"' in bad.text
+    assert "杭州某某餐饮有限公司" in bad.text  # what was typed stays
+    ok = client.post("/credit/publicity/licensing", data=form, follow_redirects=False)
+    assert ok.status_code == 303
+    page = client.get(ok.headers["location"]).text
+    assert "JY23301060000077" in page
+    assert "2026-01-12" in page  # 7 working days over New Year 2026

@@ -64,6 +64,77 @@ def _day(field: str, text: str) -> dt.date:
         ) from None
 
 
+LICENCE_FIELDS = (
+    "region_code",
+    "name",
+    "uscc",
+    "title",
+    "document_no",
+    "decided_on",
+    "authority",
+    "matter",
+)
+
+
+def _licence_form(
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(request, "credit/licence.html", status_code, values=values, errors=errors or {})
+
+
+@router.get("/credit/publicity/licensing/new", response_class=HTMLResponse)
+def new_licence(request: Request, who: Principal = Depends(keeper)) -> Response:
+    region = next(iter(sorted(who.scope.prefixes)), "")
+    return _licence_form(request, {"region_code": region if len(region) == 6 else ""})
+
+
+@router.post("/credit/publicity/licensing", response_class=HTMLResponse)
+def enter_licence(
+    request: Request,
+    region_code: str = Form("", max_length=6),
+    name: str = Form("", max_length=200),
+    uscc: str = Form("", max_length=30),
+    title: str = Form("", max_length=200),
+    document_no: str = Form("", max_length=100),
+    decided_on: str = Form("", max_length=10),
+    authority: str = Form("", max_length=200),
+    matter: str = Form("", max_length=5000),
+    who: Principal = Depends(keeper),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> Response:
+    """Enter a licensing decision for publication; on bad input the form again with the
+    messages next to the fields."""
+    values = dict(
+        zip(
+            LICENCE_FIELDS,
+            (region_code, name, uscc, title, document_no, decided_on, authority, matter),
+            strict=True,
+        )
+    )
+    try:
+        licence = publicity.Licence(
+            region_code=region_code,
+            name=name,
+            uscc=uscc,
+            title=title,
+            document_no=document_no,
+            decided_on=_day("decided_on", decided_on),
+            authority=authority,
+            matter=matter,
+        )
+        p = publicity.record_licence(session, who, licence, today(), rid)
+    except Problem as problem:
+        if problem.status != 422:
+            raise
+        return _licence_form(request, values, field_errors(problem.errors), 422)
+    session.commit()
+    return RedirectResponse(f"/credit/publicity/{p.id}", status_code=303)
+
+
 def _page(
     request: Request,
     p: CreditPublication,
