@@ -314,3 +314,23 @@ def test_repeat_infringers_are_found_in_the_credit_files_until_proposed(
     assert code not in [
         r.entity_uscc for r in listing_service.repeat_offenders(db, who, D("2026-12-01"))
     ]
+
+
+def test_a_decision_not_to_list_needs_a_reason_and_is_deposited(
+    db: Session, tmp_path: Path
+) -> None:
+    who = credit_officer(db)
+    row = listing_service.propose(db, who, proposal(), on=D("2026-11-02"))
+    listing_service.notice(db, who, row, on=D("2026-11-02"))
+    with pytest.raises(Problem) as no_reason:
+        listing_service.withdraw(db, who, row, store(tmp_path), " ", on=D("2026-11-10"))
+    assert [e.field for e in no_reason.value.errors] == ["reason"]
+    reason = "当事人陈述申辩成立：涉案商品系合法来源"
+    listing_service.withdraw(db, who, row, store(tmp_path), reason, on=D("2026-11-10"))
+    assert (row.status, row.data["withdrawn_reason"]) == (ListingStatus.WITHDRAWN, reason)
+    deposit = db.get(Deposit, row.deposit_id)
+    assert deposit is not None
+    assert deposit.title == f"不予列入失信名单决定 {row.id}"
+    with pytest.raises(Problem) as again:
+        listing_service.withdraw(db, who, row, store(tmp_path), reason, on=D("2026-11-11"))
+    assert again.value.code == "wrong_status"

@@ -90,3 +90,9 @@ def test_bad_input_and_scope_are_problem_details(client: TestClient, db: Session
         f"{url}/decide", json={"document_no": "x", "authority": "y"}, headers=head
     )
     assert (wrong_step.status_code, wrong_step.json()["code"]) == (409, "wrong_status")
+    withdrawn = client.post(f"{url}/withdraw", json={"reason": "陈述申辩成立"}, headers=head)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert (withdrawn.json()["status"], withdrawn.json()["deposit_id"] is not None) == (
+        "withdrawn",
+        True,
+    )

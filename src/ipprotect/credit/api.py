@@ -283,10 +283,12 @@ def withdraw(
     body: ReasonIn,
     who: Principal = Depends(keeper),
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     rid: str = Depends(request_id),
 ) -> ListingOut:
     row = listing_service.get(session, who, listing_id)
-    listing_service.withdraw(session, who, row, body.reason, on=body.on, request_id=rid)
+    store = BlobStore.of(settings)
+    listing_service.withdraw(session, who, row, store, body.reason, on=body.on, request_id=rid)
     session.commit()
     return listing_out(row)
 

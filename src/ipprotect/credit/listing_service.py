@@ -454,17 +454,29 @@ def withdraw(
     session: Session,
     who: Principal,
     row: CreditListing,
+    store: BlobStore,
     reason: str,
     on: dt.date | None = None,
     request_id: str | None = None,
 ) -> CreditListing:
-    """Decide not to list (不予列入), e.g. after the party stated its case."""
+    """Decide not to list (不予列入), e.g. after the party stated its case; the decision is
+    deposited like a listing decision. Flushes."""
     _officer(who, row.region_code)
     _status(row, ListingStatus.PROPOSED, ListingStatus.NOTICED)
     day = _day(on)
     if not reason.strip():
         raise invalid([FieldError("reason", "required", N_("This field is required"))])
     before = snapshot(row)
+    row.deposit_id = _deposit(
+        session,
+        who,
+        store,
+        f"不予列入失信名单决定 {row.id}",
+        [f"当事人：{row.entity_name}", f"理由：{reason.strip()}", day.isoformat()],
+        row.region_code,
+        {"listing_id": row.id, "decided_on": day.isoformat()},
+        request_id,
+    )
     row.status = ListingStatus.WITHDRAWN
     row.data = {**row.data, "withdrawn_on": day.isoformat(), "withdrawn_reason": reason.strip()}
     session.flush()

@@ -371,6 +371,7 @@ def withdraw(
     on: str = Form("", max_length=10),
     who: Principal = Depends(keeper),
     session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
     rid: str = Depends(request_id),
 ) -> Response:
     row = listing_service.get(session, who, listing_id)
@@ -379,7 +380,9 @@ def withdraw(
         session,
         who,
         row,
-        lambda: listing_service.withdraw(session, who, row, reason, on=_day(on), request_id=rid),
+        lambda: listing_service.withdraw(
+            session, who, row, BlobStore.of(settings), reason, on=_day(on), request_id=rid
+        ),
     )
 
 
