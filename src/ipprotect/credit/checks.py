@@ -339,8 +339,22 @@ def check(
     now: datetime | None = None,
 ) -> tuple[CreditCheck, dict[str, Any]]:
     """Answer one check, record it and sign the answer. The caller commits."""
-    now = now or utcnow()
     decision, found = decide(session, index.current(session), query, principal.scope, on)
+    return record(session, signer, principal, query, on, decision, found, now)
+
+
+def record(
+    session: Session,
+    signer: AnswerSigner,
+    principal: Principal,
+    query: Query,
+    on: date,
+    decision: CheckDecision,
+    found: list[Found],
+    now: datetime | None = None,
+) -> tuple[CreditCheck, dict[str, Any]]:
+    """Write the check and its signed answer (the caller commits)."""
+    now = now or utcnow()
     row = CreditCheck(
         at=now,
         caller_token_id=principal.token_id,
