@@ -94,7 +94,7 @@ LISTING_STATUS_LABELS: dict[ListingStatus, str] = {
     ListingStatus.NOTICED: N_("Noticed"),
     ListingStatus.LISTED: N_("Listed"),
     ListingStatus.REPAIRED: N_("Repaired"),
-    ListingStatus.EXPIRED: N_("Expired"),
+    ListingStatus.EXPIRED: N_("Expired from the list"),
     ListingStatus.WITHDRAWN: N_("Withdrawn"),
 }
 
