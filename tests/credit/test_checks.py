@@ -10,6 +10,7 @@ measure on awards.
 import base64
 import copy
 import json
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -259,6 +260,23 @@ def test_the_rate_limit_allows_its_count_in_a_minute_then_one_every_interval() -
     now[0] += 0.1
     assert limiter.acquire("token:1") is None
     assert limiter.acquire("token:1") == pytest.approx(0.1)
+
+
+def test_the_rate_limit_is_exact_under_64_concurrent_callers_of_one_token() -> None:
+    limiter = checks.RateLimiter(per_minute=600, clock=lambda: 1000.0)
+    allowed: list[bool] = []
+
+    def caller() -> None:
+        for _ in range(20):
+            allowed.append(limiter.acquire("token:1") is None)
+
+    threads = [threading.Thread(target=caller) for _ in range(64)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(allowed) == 1280
+    assert allowed.count(True) == 600
 
 
 def test_a_caller_sees_only_listings_of_its_scope(client: TestClient, db: Session) -> None:
