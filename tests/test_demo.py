@@ -15,6 +15,7 @@ from ipprotect.cases.models import Case, CaseStatus
 from ipprotect.core import ids
 from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import ACCOUNT_ROLES, Role, User, principal_for_token
+from ipprotect.credit.models import CreditPublication
 from ipprotect.demo import ACCOUNTS, CITY, has_data, populate
 from ipprotect.registry.models import IpRight, MarketEntity, RightKind
 from ipprotect.settings import Settings
@@ -83,6 +84,9 @@ def test_the_demo_city_has_a_year_of_cases_in_every_channel_and_state(
     assert len(reached) >= 0.9 * len(every), sorted(every - reached)
     assert any(s.done_on is None and s.due_on and s.due_on < today for s in steps)  # overdue
     assert {d.kind for d in db.scalars(select(CaseDocument))} == {k.value for k in DocumentKind}
+    publications = list(db.scalars(select(CreditPublication)))
+    assert any(p.published_on for p in publications)  # 双公示 done for most decisions
+    assert all(p.published_on >= p.decided_on for p in publications if p.published_on)
     assessed = [a for c in cases for a in damages.assessments_of(db, c)]
     assert any(a.punitive > 0 for a in assessed)
     # Every act went through the services: each case's history starts with its receipt.

@@ -381,6 +381,9 @@ def populate(
         [company for company, _ in companies_saved[1:]],
         cases_service.today(),
     )
+    credit_demo.publish_decisions(
+        session, auth.principal_for(credit_officer), cases_service.today()
+    )
     counts = {"entities": len(companies_saved) + len(others), "rights": rights}
     return {
         **counts,

@@ -1,14 +1,16 @@
 """Demo listings for the demo city: one in every state of the procedure, made through the
-services with past dates (each act on its day), so the demo shows the rules as they apply."""
+services with past dates (each act on its day), so the demo shows the rules as they apply; and
+the publication of the demo cases' penalty decisions."""
 
 import datetime as dt
 from collections import Counter
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipprotect.core.auth import Principal
-from ipprotect.credit import listing_service
-from ipprotect.credit.models import CreditListing
+from ipprotect.credit import listing_service, publicity
+from ipprotect.credit.models import CreditListing, CreditPublication
 from ipprotect.evidence.blobs import BlobStore
 from ipprotect.registry.models import MarketEntity
 
@@ -79,6 +81,24 @@ def populate(
         made[expired.status.value] += 1
         made["listed"] -= 1
     return made
+
+
+def publish_decisions(session: Session, officer: Principal, today: dt.date) -> int:
+    """Publish the demo's penalty decisions as an office does (双公示): most within days of the
+    decision, one in eight not yet (the work queue shows it due or overdue). Returns how many."""
+    stmt = (
+        select(CreditPublication)
+        .where(publicity.pending(), CreditPublication.source_kind == publicity.PENALTY_DECISION)
+        .order_by(CreditPublication.id)
+    )
+    published = 0
+    for publication in session.scalars(stmt).all():
+        on = publication.decided_on + dt.timedelta(days=1 + publication.id % 6)
+        if publication.id % 8 == 0 or on > today:
+            continue
+        publicity.publish(session, officer, publication, on)
+        published += 1
+    return published
 
 
 def _decide(
