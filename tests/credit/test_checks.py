@@ -318,6 +318,7 @@ def test_officers_may_check_and_applicants_may_not(client: TestClient, db: Sessi
     ("body", "field", "code"),
     [
         ({"purpose": "procurement"}, "name", "required"),
+        ({"purpose": "procurement", "name": "\x00"}, "name", "required"),  # nothing to look for
         (
             {
                 "purpose": "procurement",

@@ -96,3 +96,10 @@ def test_bad_input_and_scope_are_problem_details(client: TestClient, db: Session
         "withdrawn",
         True,
     )
+
+
+def test_a_search_with_a_nul_byte_finds_nothing_rather_than_failing(
+    client: TestClient, db: Session
+) -> None:
+    response = client.get("/api/v1/credit/listings", params={"q": "\x00"}, headers=bearer(db))
+    assert response.status_code == 200, response.text

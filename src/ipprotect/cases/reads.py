@@ -17,6 +17,7 @@ from ipprotect.core.errors import not_found
 from ipprotect.core.jobs import Job
 from ipprotect.core.pagination import Page, paginate
 from ipprotect.core.scope import prefix_of
+from ipprotect.core.text import search_text
 from ipprotect.registry.models import IpRight
 
 
@@ -59,7 +60,7 @@ def _select(who: Principal, f: CaseFilters) -> Select[Any]:
         stmt = stmt.where(Case.channel_requested == f.channel)
     if f.region:
         stmt = stmt.where(Case.region_code.startswith(prefix_of(f.region), autoescape=True))
-    q = f.q.strip()
+    q = search_text(f.q)
     if q:
         code = tracking.normalise(q)
         stmt = stmt.where(

@@ -21,6 +21,7 @@ from ipprotect.core.deps import RecordId, get_session, get_settings, require
 from ipprotect.core.errors import FieldError, Problem, conflict, forbidden, invalid, not_found
 from ipprotect.core.regions import is_region_code
 from ipprotect.core.scope import prefix_of
+from ipprotect.core.text import search_text
 from ipprotect.credit import checks, screening
 from ipprotect.credit.models import CheckPurpose
 from ipprotect.credit.signing import AnswerSigner, answer_signer
@@ -72,7 +73,7 @@ def _query(body: CheckIn, who: Principal) -> checks.Query:
             uscc = ids.parse_uscc(body.uscc).code
         except ids.InvalidIdentifier as problem:
             errors.append(problem.field_error("uscc"))
-    name = " ".join(body.name.split())
+    name = " ".join(search_text(body.name).split())
     if not name and not (body.uscc and body.uscc.strip()):
         errors.append(
             FieldError("name", "required", N_("Give the credit code or the name of the entity"))

@@ -25,6 +25,7 @@ from ipprotect.core.auth import Principal, Role
 from ipprotect.core.calendar_store import work_calendar
 from ipprotect.core.errors import FieldError, conflict, forbidden, invalid, not_found
 from ipprotect.core.pagination import Page, paginate
+from ipprotect.core.text import search_text
 from ipprotect.credit import listing, service
 from ipprotect.credit.models import (
     CreditListing,
@@ -134,7 +135,7 @@ def search(
         stmt = stmt.where(CreditListing.status == filters.status)
     if filters.region:
         stmt = stmt.where(CreditListing.region_code.startswith(filters.region, autoescape=True))
-    q = filters.q.strip()
+    q = search_text(filters.q)
     if q:
         stmt = stmt.where(
             or_(

@@ -34,6 +34,7 @@ from ipprotect.core.calendar import Due, Period, Unit, due_date
 from ipprotect.core.calendar_store import work_calendar
 from ipprotect.core.errors import FieldError, conflict, forbidden, invalid, not_found
 from ipprotect.core.pagination import Page, paginate
+from ipprotect.core.text import search_text
 from ipprotect.credit.models import CreditListing, CreditPublication, ListingStatus
 from ipprotect.registry import search
 from ipprotect.registry.models import MarketEntity
@@ -603,7 +604,7 @@ def _search(q: str, uscc_column: Any, name_column: Any) -> ColumnElement[bool] |
     """A credit code finds its entity; a name finds by the registry's folding (full/half width,
     traditional characters, brackets, spaces) through the registered entities, or by its
     literal text in the name as decided."""
-    q = q.strip()
+    q = search_text(q)
     if not q:
         return None
     code = search.looks_like_uscc(q)
