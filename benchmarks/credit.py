@@ -728,15 +728,18 @@ class CheckServer:
         self.server = subprocess.Popen(command, env=env, cwd=directory)  # noqa: S603
         deadline = time.monotonic() + 120
         while True:
-            if self.server.poll() is not None:
-                raise SystemExit(f"uvicorn exited with status {self.server.returncode}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
             except OSError:
                 if time.monotonic() > deadline:
                     raise SystemExit("uvicorn did not start within 120 s") from None
-                time.sleep(0.2)
+            try:
+                # Waiting on the process both paces the polling and notices an early exit.
+                code = self.server.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                continue
+            raise SystemExit(f"uvicorn exited with status {code}")
 
     def request(self, check: Check) -> bytes:
         body = json.dumps(

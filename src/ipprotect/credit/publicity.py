@@ -195,9 +195,13 @@ def withheld_reason(d: Decision) -> str:
         and not _flag("publicity.warning_only_published", on, region, before=True)
     ):
         return WITHHELD_WARNING
-    # Civil Code art. 17: a person under 18 is a minor, on the day of the decision.
+    # Civil Code art. 17: a minor is under the age of majority on the day of the decision.
     born = d.party.born_on or birth_date(d.party.resident_id)
-    minor = d.party.natural_person and born is not None and age_on(born, on) < 18
+    minor = (
+        d.party.natural_person
+        and born is not None
+        and age_on(born, on) < rules.integer("publicity.minor_age_below", on=on, region=region)
+    )
     if minor and not _flag("publicity.minors_cases_published", on, region, before=True):
         return WITHHELD_MINOR
     return ""
