@@ -26,7 +26,7 @@ from ipprotect.cases.models import (
     Source,
     Track,
 )
-from ipprotect.core import ids, jobs, tabular
+from ipprotect.core import ids, jobs
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.deps import (
     RecordId,
@@ -41,7 +41,7 @@ from ipprotect.damages.pages import law_name
 from ipprotect.damages.pages import parse as parse_claim
 from ipprotect.registry import imports
 from ipprotect.registry.pages import LABELS as REGISTRY_LABELS
-from ipprotect.registry.pages import form_values, region_options
+from ipprotect.registry.pages import form_values, job_errors_csv, region_options
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import N_, get_locale, gettext
 from ipprotect.web.templating import field_errors, render
@@ -395,13 +395,7 @@ def job_errors(
     who: Principal = Depends(handler),
     session: Session = Depends(get_session),
 ) -> Response:
-    job = reads.get_job(session, who, job_id)
-    body = tabular.export_bytes("csv", imports.ISSUE_COLUMNS, imports.issue_rows(job, gettext))
-    return Response(
-        body,
-        media_type=tabular.MEDIA_TYPES["csv"],
-        headers={"Content-Disposition": f'attachment; filename="import-{job.id}-errors.csv"'},
-    )
+    return job_errors_csv(reads.get_job(session, who, job_id))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

@@ -671,7 +671,11 @@ def job_errors(
     who: Principal = Depends(reader),
     session: Session = Depends(get_session),
 ) -> Response:
-    job = repository.get_job(session, who, job_id)
+    return job_errors_csv(repository.get_job(session, who, job_id))
+
+
+def job_errors_csv(job: jobs.Job) -> Response:
+    """The rows an import job reported, as the CSV its page offers for download."""
     body = tabular.export_bytes("csv", imports.ISSUE_COLUMNS, imports.issue_rows(job, gettext))
     return Response(
         body,
