@@ -241,3 +241,11 @@ def test_the_rights_export_reads_back(client: TestClient, db: Session) -> None:
         assert row.values["number"] == right.number
         assert row.values["nice_classes"] == "30;35"
         assert row.values["owner_name"] == "商标导出有限公司"
+
+
+def test_a_search_with_a_nul_byte_finds_nothing_rather_than_failing(
+    client: TestClient, db: Session
+) -> None:
+    for path in ("/api/v1/registry/rights", "/api/v1/registry/entities"):
+        response = client.get(path, params={"q": "\x00"}, headers=bearer(db))
+        assert response.status_code == 200, response.text

@@ -18,6 +18,7 @@ from ipprotect.core.errors import not_found
 from ipprotect.core.jobs import Job
 from ipprotect.core.pagination import Page, paginate
 from ipprotect.core.scope import Scope, prefix_of
+from ipprotect.core.text import search_text
 from ipprotect.registry import search
 from ipprotect.registry.access import (
     READ_ROLES,
@@ -90,7 +91,7 @@ def _entity_select(
     region_prefix = prefix_of(f.region) if f.region else ""
     if region_prefix:
         stmt = stmt.where(_starts(MarketEntity.region_code, region_prefix))
-    alternatives = _alternatives(f.q.strip(), contains) if f.q.strip() else []
+    alternatives = _alternatives(search_text(f.q), contains) if search_text(f.q) else []
     if len(alternatives) > 1:
         # One branch per alternative, each without the rows of the branches before it, instead
         # of an OR of ranges: each branch is a range of its own index, where PostgreSQL walked
@@ -115,7 +116,7 @@ def _search(
     # Unordered: whether anything matches, without sorting every match (benchmarks/registry.py).
     if (
         f.match == "auto"
-        and f.q.strip()
+        and search_text(f.q)
         and not session.scalar(select(stmt.order_by(None).exists()))
     ):
         return _entity_select(visible, f, contains=True)
@@ -206,7 +207,7 @@ def _right_select(who: Principal, f: RightFilters) -> Select[IpRight]:
     region_prefix = prefix_of(f.region) if f.region else ""
     if region_prefix:
         stmt = stmt.where(_starts(IpRight.region_code, region_prefix))
-    q = f.q.strip()
+    q = search_text(f.q)
     if q:
         owner_match = _name_or_code(q, contains=False)
         owners = select(MarketEntity.id).where(owner_match if owner_match is not None else false())
