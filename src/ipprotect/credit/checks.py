@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -343,6 +344,85 @@ def check(
     return record(session, signer, principal, query, on, decision, found, now)
 
 
+@dataclass(frozen=True)
+class Unsigned:
+    """A decided check, its answer complete but for the check's id and the signature: what
+    `write` turns into a row and a signed answer (in the request, or in a group commit)."""
+
+    principal: Principal
+    query: Query
+    decision: CheckDecision
+    at: datetime
+    answer: dict[str, Any]
+
+
+@lru_cache(maxsize=8)
+def _day_titles(
+    ruleset: rules.RuleSet, on: date
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """The measures' and behaviours' titles on a day: the rules are loaded once per process,
+    so the titles of a day are read once, not at every check."""
+    return _titles(MEASURE_RULES, on), _titles(BEHAVIOUR_RULES, on)
+
+
+def unsigned(
+    principal: Principal,
+    query: Query,
+    on: date,
+    decision: CheckDecision,
+    found: list[Found],
+    now: datetime | None = None,
+) -> Unsigned:
+    """The answer of a decided check, before it is recorded."""
+    now = now or utcnow()
+    measure_titles, behaviour_titles = _day_titles(rules.configured(), on)
+    answer = {
+        "checked_at": now.isoformat().replace("+00:00", "Z"),
+        "checked_on": on.isoformat(),
+        "caller": principal.name,
+        "query": {
+            "purpose": query.purpose.value,
+            "uscc": query.uscc,
+            "name": query.name,
+            "region": query.region,
+        },
+        "decision": decision.value,
+        "listings": [_listing_view(f, measure_titles, behaviour_titles) for f in found],
+    }
+    return Unsigned(principal, query, decision, now, answer)
+
+
+def write(
+    session: Session, signer: AnswerSigner, batch: list[Unsigned]
+) -> list[tuple[CreditCheck, dict[str, Any]]]:
+    """Write the checks and sign their answers, which name the rows' ids (one flush for the
+    batch; the caller commits)."""
+    rows = [
+        CreditCheck(
+            at=check.at,
+            caller_token_id=check.principal.token_id,
+            caller_user_id=check.principal.user_id,
+            caller_name=check.principal.name,
+            purpose=check.query.purpose,
+            query_uscc=check.query.uscc,
+            query_name=check.query.name,
+            query_region=check.query.region,
+            decision=check.decision,
+        )
+        for check in batch
+    ]
+    session.add_all(rows)
+    session.flush()
+    made = []
+    for row, check in zip(rows, batch, strict=True):
+        answer = signer.sign({"version": ANSWER_VERSION, "check_id": row.id, **check.answer})
+        row.response = answer
+        row.signature = answer["signature"]
+        row.key_id = answer["key_id"]
+        made.append((row, answer))
+    return made
+
+
 def record(
     session: Session,
     signer: AnswerSigner,
@@ -354,40 +434,4 @@ def record(
     now: datetime | None = None,
 ) -> tuple[CreditCheck, dict[str, Any]]:
     """Write the check and its signed answer (the caller commits)."""
-    now = now or utcnow()
-    row = CreditCheck(
-        at=now,
-        caller_token_id=principal.token_id,
-        caller_user_id=principal.user_id,
-        caller_name=principal.name,
-        purpose=query.purpose,
-        query_uscc=query.uscc,
-        query_name=query.name,
-        query_region=query.region,
-        decision=decision,
-    )
-    session.add(row)
-    session.flush()
-    measure_titles = _titles(MEASURE_RULES, on)
-    behaviour_titles = _titles(BEHAVIOUR_RULES, on)
-    answer = signer.sign(
-        {
-            "version": ANSWER_VERSION,
-            "check_id": row.id,
-            "checked_at": now.isoformat().replace("+00:00", "Z"),
-            "checked_on": on.isoformat(),
-            "caller": principal.name,
-            "query": {
-                "purpose": query.purpose.value,
-                "uscc": query.uscc,
-                "name": query.name,
-                "region": query.region,
-            },
-            "decision": decision.value,
-            "listings": [_listing_view(f, measure_titles, behaviour_titles) for f in found],
-        }
-    )
-    row.response = answer
-    row.signature = answer["signature"]
-    row.key_id = answer["key_id"]
-    return row, answer
+    return write(session, signer, [unsigned(principal, query, on, decision, found, now)])[0]
