@@ -1,5 +1,6 @@
 """The public complaint form and tracking page (no login, zh and en), and the officers' pages."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -71,6 +72,27 @@ def test_an_officer_accepts_from_the_detail_page_and_sees_the_history(
     assert response.status_code == 200
     assert 'data-status="accepted"' in response.text
     assert "case.accept" in response.text
+
+
+def test_an_officer_records_the_day_a_hotline_complaint_was_accepted(
+    client: TestClient, db: Session
+) -> None:
+    case = make_case(db, received_on="2025-01-24")
+    officer = make_user(db, Role.OFFICER, [XIHU])
+    token = login(client, officer.username, PASSWORD)
+    accept = {"decision": "accept", "csrf_token": token}
+    early = client.post(f"/cases/{case.id}/decide", data=accept | {"on": "2025-01-23"})
+    assert early.status_code == 422
+    assert 'id="e-on"' in early.text
+    assert "2025-01-24" in early.text  # before the complaint was received
+    wrong = client.post(f"/cases/{case.id}/decide", data=accept | {"on": "24/01/2025"})
+    assert wrong.status_code == 422
+    assert 'id="e-on"' in wrong.text
+
+    client.post(f"/cases/{case.id}/decide", data=accept | {"on": "2025-01-27"})
+    db.refresh(case)
+    assert case.status.value == "accepted"
+    assert case.decided_on == dt.date(2025, 1, 27)
 
 
 def test_another_districts_officer_gets_404_on_the_detail_page(

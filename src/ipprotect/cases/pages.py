@@ -414,16 +414,20 @@ def case_decide(
     case_id: RecordId,
     decision: str = Form(""),
     reason: str = Form("", max_length=2000),
+    on: str = Form("", max_length=10),
     who: Principal = Depends(handler),
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> Response:
+    """Accept or reject, on the day given (a complaint received on paper or by a hotline is
+    often decided before it is entered) or today."""
     case = reads.get_case(session, who, case_id)
     try:
+        day = channels_pages.act_day(on)
         if decision == "accept":
-            service.accept(session, who, case, request_id=rid)
+            service.accept(session, who, case, day, rid)
         else:
-            service.reject(session, who, case, reason, request_id=rid)
+            service.reject(session, who, case, reason, day, rid)
     except Problem as problem:
         if problem.status != 422:
             raise

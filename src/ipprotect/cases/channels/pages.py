@@ -84,7 +84,9 @@ def _thresholds(case: Case, step: CaseStep | None) -> list[dict[str, str]]:
     ]
 
 
-def _day(text: str, field: str = "on") -> dt.date | None:
+def act_day(text: str, field: str = "on") -> dt.date | None:
+    """The "date of the act" typed in a case form: None when left empty (the service then takes
+    today), a 422 on the field when it is not a date."""
     if not text.strip():
         return None
     try:
@@ -175,7 +177,7 @@ def enter(
     rid: str = Depends(request_id),
 ) -> Response:
     case = service.get_case(session, who, case_id)
-    service.enter(session, who, case, channel, _day(on), rid)
+    service.enter(session, who, case, channel, act_day(on), rid)
     session.commit()
     return _back(case)
 
@@ -224,14 +226,14 @@ def transition(
         who,
         case,
         name,
-        on=_day(on),
+        on=act_day(on),
         mediator_id=mediator_id,
         note=note,
         decides_ownership=decides_ownership,
         ruling=ruling if name == "rule" else None,
         institution=institution,
         decision=decision if name == "decide" else None,
-        hearing_on=_day(hearing_on, "hearing_on"),
+        hearing_on=act_day(hearing_on, "hearing_on"),
         request_id=rid,
     )
     session.commit()
@@ -255,7 +257,7 @@ def clock(
 ) -> Response:
     """Pause, resume or extend the current step's deadline."""
     case = service.get_case(session, who, case_id)
-    day = _day(on)
+    day = act_day(on)
     if action == "pause":
         service.pause(session, who, case, reason, day, rid)
     elif action == "resume":
