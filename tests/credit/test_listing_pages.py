@@ -9,11 +9,14 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from ipprotect.core import ids
 from ipprotect.core.auth import Role
 from ipprotect.credit import service
 from ipprotect.credit.models import CreditListing, RecordKind
+from tests.cases.document_factories import penalty_case
 from tests.conftest import login
 from tests.credit.factories import D, credit_officer, listed
+from tests.credit.test_publicity import decide
 from tests.factories import HANGZHOU, NINGBO, PASSWORD, XIHU, make_user
 from tests.registry.factories import make_entity
 
@@ -111,8 +114,15 @@ def test_an_officer_enters_a_judgment_and_proposes_a_listing_from_a_penalty(
             region_code=XIHU,
             occurred_on=D("2026-10-09"),
             title="行政处罚决定书",
+            summary="罚款人民币三万元；责令停止侵权行为",
+            authority="杭州市西湖区市场监督管理局",
+            document_no="杭西市监罚字〔2026〕第77号",
         ),
     )
+    ningbo = make_user(db, Role.CREDIT_OFFICER, [NINGBO])
+    login(client, ningbo.username, PASSWORD)
+    elsewhere = client.get(f"/credit/listings/new?record={penalty.id}")
+    assert "杭西市监罚字〔2026〕第77号" not in elsewhere.text  # another city's file stays closed
     officer = make_user(db, Role.CREDIT_OFFICER, [HANGZHOU])
     token = login(client, officer.username, PASSWORD)
     url = f"/credit/entities/{code}"
@@ -135,6 +145,14 @@ def test_an_officer_enters_a_judgment_and_proposes_a_listing_from_a_penalty(
     assert link is not None
     form = client.get(link.group(1).replace("&amp;", "&")).text
     assert f'name="source_record_id" value="{penalty.id}"' in form
+    source = re.search(r'<p id="source-record">(.*?)</p>', form, re.S)
+    assert source is not None
+    assert "行政处罚决定书 <code>杭西市监罚字〔2026〕第77号</code> · 2026-10-09" in source.group(1)
+    # The facts start from the decision the listing rests on, cited by its number.
+    assert (
+        ">行政处罚决定书 杭西市监罚字〔2026〕第77号：罚款人民币三万元；责令停止侵权行为</textarea>"
+        in form
+    )
     made = client.post(
         "/credit/listings",
         data={
@@ -152,3 +170,42 @@ def test_an_officer_enters_a_judgment_and_proposes_a_listing_from_a_penalty(
     assert made.status_code == 303
     listing_id = int(made.headers["location"].rsplit("/", 1)[1])
     assert db.get(CreditListing, listing_id).source_record_id == penalty.id  # type: ignore[union-attr]
+    shown = client.get(f"/credit/listings/{listing_id}").text
+    rests_on = re.search(r'<dd id="listing-source">(.*?)</dd>', shown, re.S)
+    assert rests_on is not None
+    assert f'<a href="/credit/entities/{code}">行政处罚决定书</a>' in rests_on.group(1)
+    assert "杭西市监罚字〔2026〕第77号" in rests_on.group(1)
+
+
+def test_a_published_penalty_decision_leads_to_the_credit_file_a_licence_does_not(
+    client: TestClient, db: Session, tmp_path: Path
+) -> None:
+    uscc = ids.make_uscc("9", "1", XIHU, "PAGE0077")
+    p = decide(db, penalty_case(db, "2025-09-26", respondent_uscc=uscc), "2025-09-26", tmp_path)
+    officer = make_user(db, Role.CREDIT_OFFICER, [HANGZHOU])
+    token = login(client, officer.username, PASSWORD)
+    page = client.get(f"/credit/publicity/{p.id}").text
+    assert f'<a href="/credit/entities/{uscc}" id="credit-file-link">信用档案</a>' in page
+    file = client.get(f"/credit/entities/{uscc}").text
+    entry = re.search(r'<li data-kind="penalty">(.*?)</li>', file, re.S)
+    assert entry is not None
+    assert f"<code>{p.document_no}</code>" in entry.group(1)
+    assert 'class="propose-from"' in entry.group(1)
+
+    licence = client.post(
+        "/credit/publicity/licensing",
+        data={
+            "region_code": XIHU,
+            "name": "杭州某某餐饮有限公司",
+            "uscc": uscc,
+            "title": "食品经营许可证",
+            "document_no": "JY23301060000078",
+            "decided_on": "2025-12-31",
+            "authority": "杭州市西湖区市场监督管理局",
+            "matter": "热食类食品制售",
+            "csrf_token": token,
+        },
+    )
+    assert licence.status_code == 200
+    assert "JY23301060000078" in licence.text
+    assert 'id="credit-file-link"' not in licence.text  # a licence is no credit file entry

@@ -6,16 +6,16 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_cases import _accept_and_mediate, _file_complaint, _open_as_officer, _today
+from tests.e2e.steps import accept_and_mediate, file_complaint, open_as_officer, today
 
 # A4 is 210 x 297 mm: 595.3 x 841.9 points; Chromium writes 594.96 x 841.92.
 A4_POINTS = re.compile(rb"/MediaBox\s*\[\s*0\s+0\s+59[45](\.\d+)?\s+84[12](\.\d+)?\s*\]")
 
 
 def test_an_agreement_is_issued_from_the_case_page_and_prints_alone_on_a4(page: Page) -> None:
-    code = _file_complaint(page, "杭州某某茶叶批发部")
-    _open_as_officer(page, code)
-    _accept_and_mediate(page)
+    code = file_complaint(page, "杭州某某茶叶批发部")
+    open_as_officer(page, code)
+    accept_and_mediate(page)
     page.locator("#do-agree").click()
     page.locator("#issue-mediation_agreement").click()
     page.locator("#f-dispute").fill("被申请人在网店销售假冒“龙井”注册商标的茶叶。")
@@ -25,7 +25,7 @@ def test_an_agreement_is_issued_from_the_case_page_and_prints_alone_on_a4(page: 
     page.locator("#issue").click()
 
     number = page.locator("#document-number")
-    expect(number).to_contain_text(f"调字〔{_today().year}〕第")
+    expect(number).to_contain_text(f"调字〔{today().year}〕第")
     issued = number.inner_text().strip()
     article = page.locator("article.official-document")
     expect(article.locator("h1")).to_have_text("调解协议书")

@@ -178,6 +178,7 @@ def _form(
     request: Request,
     values: dict[str, Any],
     errors: dict[str, str],
+    source: CreditRecord | None,
     status_code: int = 200,
 ) -> Response:
     on = service.today()
@@ -187,12 +188,19 @@ def _form(
         status_code,
         values=values,
         errors=errors,
+        source=source,
         behaviours=[
             (b.id, b.zh) for rule_id in listing.BEHAVIOUR_RULES for b in rules.items(rule_id, on)
         ],
         class_options=_choices(LISTING_CLASS_LABELS),
         measures=sorted(listing.measures(on).values(), key=lambda i: i.id),
     )
+
+
+def _source(session: Session, who: Principal, record_id: int | None) -> CreditRecord | None:
+    """The credit file entry a proposal rests on, when the caller's scope covers it."""
+    row = session.get(CreditRecord, record_id) if record_id is not None else None
+    return row if row is not None and who.scope.covers(row.region_code) else None
 
 
 @router.get("/listings/new", response_class=HTMLResponse)
@@ -203,14 +211,20 @@ def new_listing(
     region: str = Query("", max_length=6),
     record: OptionalRecordIdQuery = None,
     who: Principal = Depends(keeper),
+    session: Session = Depends(get_session),
 ) -> Response:
-    """The form, prefilled from the repeat infringement list or a decision in a credit file."""
+    """The form, prefilled from the repeat infringement list or a decision in a credit file:
+    the facts start from the decision, cited by its title and number."""
     values: dict[str, Any] = {"entity_uscc": uscc, "entity_name": name, "region_code": region}
     if uscc:
         values["behaviour"] = "deliberate_infringement"
     if record is not None:
         values["source_record_id"] = record
-    return _form(request, values, {})
+    source = _source(session, who, record)
+    if source is not None:
+        cited = " ".join(part for part in (source.title, source.document_no) if part)
+        values["basis"] = f"{cited}：{source.summary}" if source.summary else cited
+    return _form(request, values, {}, source)
 
 
 @router.post("/listings", response_class=HTMLResponse)
@@ -255,7 +269,8 @@ def propose(
     except Problem as problem:
         if problem.status != 422:
             raise
-        return _form(request, values, field_errors(problem.errors), 422)
+        source = _source(session, who, source_record_id)
+        return _form(request, values, field_errors(problem.errors), source, 422)
     session.commit()
     return RedirectResponse(f"/credit/listings/{row.id}", status_code=303)
 
@@ -275,6 +290,7 @@ def _detail(
         "credit/listing.html",
         status_code,
         listing=row,
+        source=_source(session, who, row.source_record_id),
         repairs=repairs,
         errors=errors or {},
         status_labels=LISTING_STATUS_LABELS,
