@@ -62,6 +62,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from ipprotect.cli import WORKER_HEALTHCHECK_SECONDS
 from ipprotect.core import ids
 from ipprotect.credit.matching import Listed, NameIndex, Thresholds, compare
 from ipprotect.registry import search
@@ -606,6 +607,8 @@ def scale_table(section: dict[str, Any]) -> str:
 # --- restriction checks over HTTP and bulk screening (sections http, screening) -----------------
 
 CHECK_CLIENTS = 64
+# The open-loop rates, as shares of the closed-loop check throughput of the same server.
+OPEN_LOOP_SHARES = (0.25, 0.5, 0.75, 0.9)
 # The entities the checks ask about: listed ones are rows of credit_listings; the others are
 # made on the fly from their number (a credit code with that number as its body, a name of three
 # characters listed nowhere), never stored: a check reads credit_listings only, never
@@ -688,9 +691,11 @@ def entity_checks(listed: Sequence[Listed], entities: int, count: int, seed: int
 
 
 class CheckServer:
-    """A real uvicorn (one process) serving the app on the benchmark's database."""
+    """A real uvicorn serving the app on the benchmark's database, as `ipprotect serve
+    --workers N` does (one process when N is 1, else N worker processes under uvicorn's
+    supervisor, sharing the port)."""
 
-    def __init__(self, directory: Path, url: str) -> None:
+    def __init__(self, directory: Path, url: str, workers: int) -> None:
         import secrets
         import socket
 
@@ -700,6 +705,7 @@ class CheckServer:
         from ipprotect.core.auth import Role, create_token
         from ipprotect.db import make_engine
 
+        self.workers = workers
         engine = make_engine(Settings(database_url=url, data_dir=directory))
         with Session(engine) as session:
             _, self.token = create_token(
@@ -722,7 +728,8 @@ class CheckServer:
             "IPPROTECT_CREDIT_CHECK_RATE_PER_MINUTE": str(10**9),
         }
         command = [sys.executable, "-m", "uvicorn", "ipprotect.app:create_app", "--factory"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
+        command += ["--timeout-worker-healthcheck", str(WORKER_HEALTHCHECK_SECONDS)]
         command += ["--log-level", "warning", "--no-access-log"]
         # Our own interpreter running uvicorn: no outside input in the command.
         self.server = subprocess.Popen(command, env=env, cwd=directory)  # noqa: S603
@@ -740,6 +747,27 @@ class CheckServer:
             except subprocess.TimeoutExpired:
                 continue
             raise SystemExit(f"uvicorn exited with status {code}")
+
+    def serving_pids(self) -> list[int]:
+        """The processes that answer: the server itself, or its spawned workers."""
+        if self.workers == 1:
+            return [self.server.pid]
+        proc = Path("/proc") / str(self.server.pid) / "task" / str(self.server.pid) / "children"
+        children = [int(pid) for pid in proc.read_text().split()]
+        return [
+            pid
+            for pid in children
+            if b"spawn_main" in (Path("/proc") / str(pid) / "cmdline").read_bytes()
+        ]
+
+    def rss_mib(self) -> list[float]:
+        """The resident memory of each serving process (its name index is most of it)."""
+        sizes = []
+        for pid in self.serving_pids():
+            for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(round(int(line.split()[1]) / 1024, 1))
+        return sizes
 
     def request(self, check: Check) -> bytes:
         body = json.dumps(
@@ -769,8 +797,21 @@ class Reply:
     seconds: float
 
 
+async def exchange(reader: Any, writer: Any, request: bytes) -> tuple[int, bytes]:
+    """One request and its response on a keep-alive connection: (status, body)."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    length = next(
+        int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")
+    )
+    body = await reader.readexactly(length)
+    return int(lines[0].split(" ")[1]), body
+
+
 def load(port: int, requests: Sequence[bytes], clients: int) -> tuple[list[Reply], float]:
-    """Send the requests over `clients` concurrent keep-alive connections."""
+    """Closed loop: `clients` keep-alive connections, each sending its next request as soon as
+    the last is answered (the throughput at saturation; latency = clients / throughput)."""
     import asyncio
 
     replies: list[Reply] = []
@@ -780,16 +821,7 @@ def load(port: int, requests: Sequence[bytes], clients: int) -> tuple[list[Reply
         try:
             for i in numbers:
                 started = time.perf_counter()
-                writer.write(requests[i])
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                length = next(
-                    int(line.split(":", 1)[1])
-                    for line in lines
-                    if line.lower().startswith("content-length:")
-                )
-                body = await reader.readexactly(length)
-                status = int(lines[0].split(" ")[1])
+                status, body = await exchange(reader, writer, requests[i])
                 replies.append(Reply(i, status, body, time.perf_counter() - started))
         finally:
             writer.close()
@@ -803,25 +835,64 @@ def load(port: int, requests: Sequence[bytes], clients: int) -> tuple[list[Reply
     return replies, time.perf_counter() - started
 
 
-def http_section(
-    directory: Path, url: str, listed: Sequence[Listed], entities: int, count: int, seed: int
-) -> dict[str, Any]:
-    checks_ = entity_checks(listed, entities, count, seed)
-    server = CheckServer(directory, url)
-    try:
-        # Warm-up: the first check builds the index of the listed names in the server.
-        started = time.perf_counter()
-        first, _ = load(server.port, [server.request(checks_[0])], 1)
-        warm = time.perf_counter() - started
-        if first[0].status != 200:
-            raise SystemExit(f"check: {first[0].status} {first[0].body[:300]!r}")
-        print(f"  the server's index of {len(listed):,} names built in {warm:.1f} s", flush=True)
-        load(server.port, [server.health()] * CHECK_CLIENTS * 4, CHECK_CLIENTS)
-        health, health_wall = load(server.port, [server.health()] * count, CHECK_CLIENTS)
-        replies, wall = load(server.port, [server.request(c) for c in checks_], CHECK_CLIENTS)
-    finally:
-        server.close()
-    statuses = Counter(str(r.status) for r in replies)
+def offered(
+    port: int, requests: Sequence[bytes], clients: int, rate: float
+) -> tuple[list[Reply], float]:
+    """Open loop: request i is due at i / rate seconds, sent on whichever of the `clients`
+    keep-alive connections is free, its latency counted from when it was due, so time spent
+    waiting for a free connection counts too (no coordinated omission)."""
+    import asyncio
+
+    replies: list[Reply] = []
+
+    async def one(i: int, connection: Any, due: float, free: Any) -> None:
+        status, body = await exchange(*connection, requests[i])
+        replies.append(Reply(i, status, body, asyncio.get_running_loop().time() - due))
+        free.put_nowait(connection)
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(clients)]
+        free: asyncio.Queue[Any] = asyncio.Queue()
+        for connection in connections:
+            free.put_nowait(connection)
+        start = loop.time() + 0.05
+        tasks = []
+        for i in range(len(requests)):
+            due = start + i / rate
+            if (delay := due - loop.time()) > 0:
+                await asyncio.sleep(delay)
+            connection = await free.get()
+            tasks.append(asyncio.create_task(one(i, connection, due, free)))
+        await asyncio.gather(*tasks)
+        for _reader, writer in connections:
+            writer.close()
+            await writer.wait_closed()
+
+    started = time.perf_counter()
+    asyncio.run(run())
+    return replies, time.perf_counter() - started
+
+
+def warm(server: CheckServer, check: Check) -> float:
+    """Rounds of CHECK_CLIENTS one-check connections until a round is answered within a second:
+    every worker has built its index of the listed names (a worker builds it at its first
+    check). The seconds it took."""
+    started = time.perf_counter()
+    for _ in range(20):
+        replies, wall = load(server.port, [server.request(check)] * CHECK_CLIENTS, CHECK_CLIENTS)
+        bad = [r for r in replies if r.status != 200]
+        if bad:
+            raise SystemExit(f"check: {bad[0].status} {bad[0].body[:300]!r}")
+        if wall < 1:
+            return time.perf_counter() - started
+    raise SystemExit("the server's workers did not all build their index")
+
+
+def decisions_of(
+    checks_: Sequence[Check], replies: Sequence[Reply]
+) -> tuple[dict[str, dict[str, Any]], int]:
+    """The decisions by kind of check, and how many listed entities were not restricted."""
     by_kind: dict[str, dict[str, Any]] = {}
     wrong = 0
     for reply in replies:
@@ -832,43 +903,143 @@ def http_section(
         entry["decisions"][decision] += 1
         if check.expected and decision != check.expected:
             wrong += 1
+    return {k: {**v, "decisions": dict(v["decisions"])} for k, v in by_kind.items()}, wrong
+
+
+def http_run(
+    directory: Path,
+    url: str,
+    listed: Sequence[Listed],
+    entities: int,
+    count: int,
+    open_seconds: float,
+    workers: int,
+    seed: int,
+) -> dict[str, Any]:
+    """One server with `workers` processes: closed loop (checks, then health), then open loop
+    at OPEN_LOOP_SHARES of the closed-loop check throughput (checks, then health, per rate)."""
+    checks_ = entity_checks(listed, entities, count, seed)
+    server = CheckServer(directory, url, workers)
+    try:
+        built = warm(server, checks_[0])
+        print(f"  {workers} worker(s): index of {len(listed):,} names built in {built:.1f} s")
+        load(server.port, [server.health()] * CHECK_CLIENTS * 4, CHECK_CLIENTS)
+        health, health_wall = load(server.port, [server.health()] * count, CHECK_CLIENTS)
+        replies, wall = load(server.port, [server.request(c) for c in checks_], CHECK_CLIENTS)
+        saturation = len(replies) / wall
+        print(f"  closed loop: {saturation:.1f} checks/s", flush=True)
+        by_kind, wrong = decisions_of(checks_, replies)
+        open_loop = []
+        for k, share in enumerate(OPEN_LOOP_SHARES, 1):
+            rate = max(1, round(saturation * share))
+            n = max(CHECK_CLIENTS, int(rate * open_seconds))
+            at_rate = entity_checks(listed, entities, n, seed + k)
+            answered, answered_wall = offered(
+                server.port, [server.request(c) for c in at_rate], CHECK_CLIENTS, rate
+            )
+            _kinds, missed = decisions_of(at_rate, answered)
+            wrong += missed
+            healthy, healthy_wall = offered(server.port, [server.health()] * n, CHECK_CLIENTS, rate)
+            open_loop.append(
+                {
+                    "offered_per_second": rate,
+                    "requests": n,
+                    "checks": {
+                        "per_second": round(n / answered_wall, 1),
+                        "statuses": dict(Counter(str(r.status) for r in answered)),
+                        "latency_ms": percentiles([r.seconds for r in answered]),
+                    },
+                    "health": {
+                        "per_second": round(n / healthy_wall, 1),
+                        "latency_ms": percentiles([r.seconds for r in healthy]),
+                    },
+                }
+            )
+            print(f"  open loop at {rate}/s done", flush=True)
+        rss = server.rss_mib()
+    finally:
+        server.close()
     return {
-        "listed": len(listed),
-        "entities": entities,
-        "clients": CHECK_CLIENTS,
-        "index_build_seconds": round(warm, 1),
+        "workers": workers,
+        "index_build_seconds": round(built, 1),
+        "rss_mib": rss,
         "checks": {
             "requests": len(replies),
-            "statuses": dict(statuses),
-            "per_second": round(len(replies) / wall, 1),
+            "statuses": dict(Counter(str(r.status) for r in replies)),
+            "per_second": round(saturation, 1),
             "latency_ms": percentiles([r.seconds for r in replies]),
-            "listed_not_restricted": wrong,
-            "by_kind": {k: {**v, "decisions": dict(v["decisions"])} for k, v in by_kind.items()},
+            "by_kind": by_kind,
         },
+        "listed_not_restricted": wrong,
         "health": {
             "requests": len(health),
             "per_second": round(len(health) / health_wall, 1),
             "latency_ms": percentiles([r.seconds for r in health]),
         },
+        "open_loop": open_loop,
+    }
+
+
+def http_section(
+    directory: Path,
+    url: str,
+    listed: Sequence[Listed],
+    entities: int,
+    count: int,
+    open_seconds: float,
+    workers: Sequence[int],
+    seed: int,
+) -> dict[str, Any]:
+    return {
+        "listed": len(listed),
+        "entities": entities,
+        "clients": CHECK_CLIENTS,
+        "open_loop_seconds": open_seconds,
+        "runs": [
+            http_run(directory, url, listed, entities, count, open_seconds, n, seed)
+            for n in workers
+        ],
     }
 
 
 def http_table(section: dict[str, Any]) -> str:
-    checks_, health = section["checks"], section["health"]
     lines = [
         f"restriction checks over HTTP: {section['listed']:,} listings among "
-        f"{section['entities']:,} entities, {section['clients']} clients, one uvicorn process",
-        f"  index built in the server in {section['index_build_seconds']} s (first check)",
-        f"  {'':28} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9}",
-        f"  {'POST /api/v1/credit/check':28} {checks_['per_second']:>9} "
-        f"{checks_['latency_ms']['p50_ms']:>9} {checks_['latency_ms']['p99_ms']:>9}",
-        f"  {'GET /api/v1/health':28} {health['per_second']:>9} "
-        f"{health['latency_ms']['p50_ms']:>9} {health['latency_ms']['p99_ms']:>9}",
-        f"  statuses {checks_['statuses']}; listed entities not restricted: "
-        f"{checks_['listed_not_restricted']}",
+        f"{section['entities']:,} entities, {section['clients']} connections"
     ]
-    for kind, entry in sorted(checks_["by_kind"].items()):
-        lines.append(f"  {kind:18} {entry['checks']:>7} checks: {entry['decisions']}")
+    for run in section["runs"]:
+        checks_, health = run["checks"], run["health"]
+        lines += [
+            f"{run['workers']} uvicorn worker process(es): index built in "
+            f"{run['index_build_seconds']} s (every worker, at its first check); resident "
+            f"memory per worker {run['rss_mib']} MiB",
+            f"  closed loop ({section['clients']} clients, each sending as soon as answered):",
+            f"  {'':28} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9}",
+            f"  {'POST /api/v1/credit/check':28} {checks_['per_second']:>9} "
+            f"{checks_['latency_ms']['p50_ms']:>9} {checks_['latency_ms']['p99_ms']:>9}",
+            f"  {'GET /api/v1/health':28} {health['per_second']:>9} "
+            f"{health['latency_ms']['p50_ms']:>9} {health['latency_ms']['p99_ms']:>9}",
+            "  open loop (fixed offered rates; latency from when each request was due):",
+            f"  {'offered/s':>9} {'requests':>9} | {'check/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+            f" | {'health/s':>8} {'p50 ms':>8} {'p99 ms':>8}",
+        ]
+        for point in run["open_loop"]:
+            c, h = point["checks"], point["health"]
+            lines.append(
+                f"  {point['offered_per_second']:>9} {point['requests']:>9} | "
+                f"{c['per_second']:>8} {c['latency_ms']['p50_ms']:>8} "
+                f"{c['latency_ms']['p99_ms']:>8} | {h['per_second']:>8} "
+                f"{h['latency_ms']['p50_ms']:>8} {h['latency_ms']['p99_ms']:>8}"
+            )
+        statuses = Counter(checks_["statuses"])
+        for point in run["open_loop"]:
+            statuses.update(point["checks"]["statuses"])
+        lines.append(
+            f"  statuses {dict(statuses)}; listed entities not restricted: "
+            f"{run['listed_not_restricted']}"
+        )
+        for kind, entry in sorted(checks_["by_kind"].items()):
+            lines.append(f"  {kind:18} {entry['checks']:>7} checks: {entry['decisions']}")
     return "\n".join(lines)
 
 
@@ -949,6 +1120,12 @@ def main() -> int:
     )
     parser.add_argument("--quick", action="store_true", help="20,000 names, 500 queries")
     parser.add_argument("--checks", type=int, default=20_000, help="restriction checks for 'http'")
+    parser.add_argument(
+        "--open-seconds", type=float, default=15, help="'http': seconds at each open-loop rate"
+    )
+    parser.add_argument(
+        "--workers", default="1,2", help="'http': uvicorn worker processes, one run each"
+    )
     parser.add_argument("--screen", type=int, default=100_000, help="names for 'screening'")
     parser.add_argument(
         "--nomenklatura-python",
@@ -964,7 +1141,9 @@ def main() -> int:
         return 0
     if args.quick:
         args.listed, args.queries, args.checks, args.screen = 20_000, 500, 2000, 2000
+        args.open_seconds = 4
     wanted = [s.strip() for s in args.sections.split(",") if s.strip()]
+    workers = [int(n) for n in args.workers.split(",") if n.strip()]
     unknown = set(wanted) - {"matching", "scale", "http", "screening"}
     if unknown or not wanted:
         parser.error(f"unknown sections: {', '.join(sorted(unknown)) or '(none)'}")
@@ -1001,7 +1180,14 @@ def main() -> int:
             print(f"  made and stored in {time.perf_counter() - started:.1f} s", flush=True)
             if "http" in wanted:
                 report["sections"]["http"] = http_section(
-                    directory, url, listed, 10 * args.listed, args.checks, args.seed
+                    directory,
+                    url,
+                    listed,
+                    10 * args.listed,
+                    args.checks,
+                    args.open_seconds,
+                    workers,
+                    args.seed,
                 )
                 print(http_table(report["sections"]["http"]), flush=True)
             if "screening" in wanted:
