@@ -2,8 +2,9 @@
 land or award system) keeps the answer and can prove later what it was told.
 
 The answer is signed with Ed25519 (RFC 8032) over the exact bytes of its canonical JSON
-(RFC 8785, `evidence.entries`' encoder), so the same answer has one byte form whatever the JSON
-library of the caller. The key is this instance's own, made on first use into
+(RFC 8785: `core.canonical`, the bytes of the `rfc8785` library that `evidence.entries` uses, by
+the standard library's C encoder where that writes the same), so the same answer has one byte
+form whatever the JSON library of the caller. The key is this instance's own, made on first use into
 `data_dir/keys/credit-check.key` (mode 0600) by the evidence vault's key helpers, and published
 at `GET /api/v1/credit/check-key`. A signed answer is the answer's fields plus `signature`
 (standard base64) and `key_id` (hex SHA-256 of the raw public key): `verify` takes those two
@@ -17,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from ipprotect.core import canonical
 from ipprotect.evidence import note
 from ipprotect.evidence.keys import stored_signer
 from ipprotect.settings import Settings
@@ -58,7 +59,7 @@ class AnswerSigner:
         without the signature, with the key id)."""
         body = {k: v for k, v in answer.items() if k not in SIGNATURE_FIELDS}
         body["key_id"] = self.key_id
-        signature = self.signer.sign(rfc8785.dumps(body))
+        signature = self.signer.sign(canonical.dumps(body))
         return {**body, "signature": base64.b64encode(signature).decode()}
 
     def published(self) -> dict[str, str]:
@@ -103,7 +104,7 @@ def verify(answer: dict[str, Any], public_key: Ed25519PublicKey) -> bool:
         return False
     body = {k: v for k, v in answer.items() if k != "signature"}
     try:
-        public_key.verify(raw, rfc8785.dumps(body))
+        public_key.verify(raw, canonical.dumps(body))
     except InvalidSignature:
         return False
     return True
