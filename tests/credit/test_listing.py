@@ -255,6 +255,39 @@ def test_bad_proposals_are_refused_field_by_field(db: Session) -> None:
     ]
 
 
+def test_a_proposal_rests_on_a_decision_of_the_same_entity_taken_before_it(
+    db: Session,
+) -> None:
+    who = credit_officer(db)
+    penalty = service.record(
+        db,
+        who.actor(),
+        service.Entry(
+            kind=RecordKind.PENALTY,
+            entity_name="杭州某某茶业有限公司",
+            entity_uscc="91330106MA2B3C4D11",
+            region_code=XIHU,
+            occurred_on=D("2026-10-09"),
+            title="行政处罚决定书",
+            document_no="杭西市监罚字〔2026〕第77号",
+        ),
+    )
+    resting = proposal(source_record_id=penalty.id)
+    with pytest.raises(Problem) as early:
+        listing_service.propose(db, who, resting, on=D("2026-10-08"))
+    assert [(e.field, e.code, e.params) for e in early.value.errors] == [
+        ("on", "before_source", {"date": "2026-10-09"})
+    ]
+    other = proposal(source_record_id=penalty.id, entity_uscc=uscc())
+    with pytest.raises(Problem) as elsewhere:
+        listing_service.propose(db, who, other, on=D("2026-10-12"))
+    assert [(e.field, e.code) for e in elsewhere.value.errors] == [
+        ("source_record_id", "other_entity")
+    ]
+    row = listing_service.propose(db, who, resting, on=D("2026-10-09"))  # the same day will do
+    assert row.source_record_id == penalty.id
+
+
 def test_only_credit_officers_in_scope_act_and_applicants_see_their_own(
     db: Session, tmp_path: Path
 ) -> None:

@@ -283,6 +283,25 @@ def propose(
         source = session.get(CreditRecord, proposal.source_record_id)
         if source is None or not who.scope.covers(source.region_code):
             errors.append(FieldError("source_record_id", "not_found", N_("No such record")))
+        elif source.entity_uscc and uscc and source.entity_uscc != uscc:
+            errors.append(
+                FieldError(
+                    "source_record_id",
+                    "other_entity",
+                    N_("The record is in the credit file of {uscc}"),
+                    {"uscc": source.entity_uscc},
+                )
+            )
+        elif day < source.occurred_on:
+            # A listing rests on a decision already taken: it cannot be proposed before it.
+            errors.append(
+                FieldError(
+                    "on",
+                    "before_source",
+                    N_("The date is before the decision the listing rests on ({date})"),
+                    {"date": source.occurred_on.isoformat()},
+                )
+            )
     if errors:
         raise invalid(errors)
     assert found is not None  # checked above
