@@ -1,9 +1,7 @@
 """`ipprotect credit sweep` from cron: expires a listing once, the day after its maximum."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -13,17 +11,6 @@ from ipprotect.credit.models import CreditListing, ListingStatus
 from ipprotect.db import make_engine, make_sessionmaker
 from ipprotect.settings import get_settings
 from tests.credit.factories import D, credit_officer, listed
-
-
-@pytest.fixture
-def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A database of its own made by the real migrations: the sweep commits, as from cron."""
-    monkeypatch.setenv("IPPROTECT_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("IPPROTECT_DATABASE_URL", "")
-    get_settings.cache_clear()
-    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
-    yield tmp_path
-    get_settings.cache_clear()
 
 
 def test_the_sweep_command_expires_once_and_refuses_a_bad_date(cli_database: Path) -> None:

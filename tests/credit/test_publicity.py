@@ -204,6 +204,10 @@ def test_officers_publish_in_their_region_and_a_late_publication_is_audited_late
         "published_on": "2025-10-14",
         "publicity_due": "2025-10-13",
         "late": True,
+        "restriction_months": None,
+        # Not a reprimand or a low fine: public for 3 years from publication (Order 45 art. 13).
+        "publicity_until": "2028-10-14",
+        "stop_basis": "publicity.samr.penalty_period",
     }
     with pytest.raises(Problem) as again:
         publicity.publish(db, keeper(db), p, D("2025-10-15"))

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Enum,
@@ -241,4 +242,13 @@ class CreditPublication(Base):
     withheld: Mapped[bool] = mapped_column(Boolean, default=False)
     withheld_reason: Mapped[str] = mapped_column(Text, default="")
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # already masked
+    # What decides when publicity stops (SAMR Order No. 45 art. 13): the penalty kinds, the fine
+    # and a restriction of business or practice, as the decision (or the officer) states them.
+    measures: Mapped[list[str] | None] = mapped_column(JSON)
+    fine_fen: Mapped[int | None] = mapped_column(BigInteger)
+    restriction_months: Mapped[int | None] = mapped_column(Integer)
+    # The last day the portal shows a published penalty decision, fixed when it is published;
+    # `stopped_on` the day after, once the publicity sweep has recorded the stop.
+    publicity_until: Mapped[date | None] = mapped_column(Date, index=True)
+    stopped_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

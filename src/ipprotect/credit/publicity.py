@@ -16,6 +16,13 @@ An officer (or credit officer) of the region publishes it, or withdraws it when 
 was changed, revoked or annulled (SAMR Order No. 45 art. 11: within
 publicity.samr.withdraw_after_reversal working days). `publicity-sweep` raises one overdue
 alert per publication and deadline (an audit event by the system), safe to run from cron.
+
+A published penalty decision does not stay public for ever (SAMR Order No. 45 art. 13): its
+last public day, `publicity_until`, is fixed when it is published, by the rule versions in
+force that day and the decision's content: publicity.samr.minor_penalty_period (3 months) for
+a reprimand or a low fine only, else publicity.samr.penalty_period (3 years), or as long as a
+longer restriction of business or practice. Both count from publication on the calendar. The
+portal shows nothing after that day; the sweep records each stop once.
 """
 
 import datetime as dt
@@ -52,6 +59,19 @@ WITHHELD_WARNING = N_("A warning alone is not published (SAMR Order No. 45 art. 
 WITHHELD_MINOR = N_("A minor's case is not published")
 
 ALERT_OVERDUE = "credit.publication.overdue"
+STOP = "credit.publication.stop"
+STOP_FIXED = "credit.publication.stop_fixed"
+
+# Penalty kinds, as the deciding domain names them (cases' measure ids), that decide the stop.
+REPRIMAND = "reprimand"  # 通报批评
+FINE = "fine"  # 罚款
+WARNING = "warning"  # 警告
+# Kinds that never make a penalty heavier for art. 13. A warning is, with the reprimand, the
+# lightest kind of penalty (Administrative Penalty Law 2021 art. 9(1)) and is not published at
+# all on its own (Order No. 45 art. 2), so adding one cannot lengthen the publicity of a
+# reprimand or a low fine; an order to stop the infringement is an order to correct, not a
+# penalty (APL art. 28).
+NEUTRAL = frozenset({WARNING, "order_to_stop"})
 
 Due_ = Literal["overdue", "soon", "pending"]
 
@@ -86,6 +106,8 @@ class Decision:
     measure_texts: list[str] = field(default_factory=list)  # as the decision words them
     legal_basis: str = ""
     facts: str = ""
+    fine_fen: int | None = None  # the fine, when a measure is a fine
+    restriction_months: int | None = None  # a restriction of business or practice, its length
 
 
 # ---------------------------------------------------------------- masking
@@ -213,6 +235,87 @@ def publicity_deadline(session: Session, decided_on: dt.date, region: str) -> Du
     return due_date(decided_on, period, work_calendar(session))
 
 
+# ---------------------------------------------------------------- when publicity stops
+
+MINOR_PERIOD = "publicity.samr.minor_penalty_period"
+PENALTY_PERIOD = "publicity.samr.penalty_period"
+RESTRICTION = "restriction"  # the stop a restriction of business or practice sets
+# A bound on what an officer types (50 years), not a legal period: the calendar ends in 2099.
+MAX_RESTRICTION_MONTHS = 600
+
+
+def low_fine_fen(on: dt.date, region: str, natural_person: bool) -> int:
+    """The largest fine, in fen, that counts as "a low fine" in the region on the day (Order
+    No. 45 art. 13: set by the provincial office); 0 where no provincial value is in force."""
+    rule_id = (
+        "publicity.samr.low_fine_person"
+        if natural_person
+        else "publicity.samr.low_fine_organisation"
+    )
+    try:
+        return int(rules.amount(rule_id, on=on, region=region) * 100)
+    except rules.RuleNotFound:
+        return 0
+
+
+def is_minor_penalty(p: CreditPublication, on: dt.date) -> bool:
+    """Whether the decision is "only a reprimand or a low fine" (仅受到通报批评或者较低数额罚款,
+    Order No. 45 art. 13) by the rules in force on `on`.
+
+    Where no provincial value of a low fine is in force the low-fine rules are 0, so a fine
+    is never low and only a reprimand counts. That is the law, not only caution: art. 13 leaves
+    "low" to the province, and without its value the platform has no basis to call any fine
+    low. Of the two possible errors it is also the one that can be put right: a decision shown
+    too long is taken off the portal by its officer (withdraw, with the reason) the day it is
+    noticed, while one taken down too early has already been missing for whoever looked in
+    the meantime, and the law requires it to be public (Order No. 45 art. 2). So whatever
+    cannot be read from the decision (no penalty kinds recorded, a fine without its amount) is
+    not minor.
+    """
+    penalties = set(p.measures or ()) - NEUTRAL
+    if not penalties or not penalties <= {REPRIMAND, FINE} or p.restriction_months:
+        return False
+    if FINE not in penalties:
+        return True
+    person = bool((p.content.get("party") or {}).get("natural_person"))
+    return p.fine_fen is not None and 0 < p.fine_fen <= low_fine_fen(on, p.region_code, person)
+
+
+@dataclass(frozen=True)
+class Stop:
+    until: dt.date  # the last day the portal shows the decision
+    basis: str  # the rule id that set it, or RESTRICTION
+    minor: bool
+
+
+def publicity_stop(session: Session, p: CreditPublication, published_on: dt.date) -> Stop | None:
+    """When a penalty decision published on `published_on` stops being public, by the rule
+    versions in force that day (counted from publication, months on the calendar: the same
+    day, or the month's last day). None before Order No. 45: no version set a stop then."""
+    minor = is_minor_penalty(p, published_on)
+    rule_id = MINOR_PERIOD if minor else PENALTY_PERIOD
+    cal = work_calendar(session)
+    try:
+        period = Period.from_dict(rules.period(rule_id, on=published_on, region=p.region_code))
+    except rules.RuleNotFound:
+        return None
+    stop = Stop(due_date(published_on, period, cal, roll_forward=False).date, rule_id, minor)
+    if p.restriction_months:
+        # Art. 13: a restriction of business or practice longer than the period keeps the
+        # decision public as long as the restriction lasts.
+        restriction = Period(p.restriction_months, Unit.MONTHS)
+        restricted = due_date(published_on, restriction, cal, roll_forward=False).date
+        if restricted > stop.until:
+            return Stop(restricted, RESTRICTION, False)
+    return stop
+
+
+def _stop_fields(stop: Stop | None) -> dict[str, Any]:
+    if stop is None:
+        return {"publicity_until": None}
+    return {"publicity_until": stop.until.isoformat(), "stop_basis": stop.basis}
+
+
 # ---------------------------------------------------------------- writes
 
 
@@ -242,6 +345,9 @@ def record_decision(session: Session, actor: audit.Actor, d: Decision) -> Credit
         withheld=bool(reason),
         withheld_reason=reason,
         content=public_content(d) | {"provisional": bool(due and due.provisional)},
+        measures=list(d.measures),
+        fine_fen=d.fine_fen,
+        restriction_months=d.restriction_months,
     )
     session.add(publication)
     session.flush()
@@ -342,8 +448,12 @@ def publish(
     publication: CreditPublication,
     on: dt.date,
     request_id: str | None = None,
+    restriction_months: int | None = None,
 ) -> CreditPublication:
-    """Put the decision on the public portal on `on`, a day from the decision to today."""
+    """Put the decision on the public portal on `on`, a day from the decision to today. A
+    penalty decision's last public day is fixed now (Order No. 45 art. 13); the officer states
+    a restriction of business or practice the decision imposes when cases did not hand it
+    over (`restriction_months`)."""
     if not who.scope.covers(publication.region_code) or who.role not in KEEPERS:
         raise forbidden()
     if publication.withheld:
@@ -352,11 +462,40 @@ def publish(
         )
     if publication.published_on is not None or publication.withdrawn_on is not None:
         raise conflict("already_published", N_("This decision was already published"))
+    errors = []
     if on < publication.decided_on:
-        raise invalid(
-            [_day_error("published_on", N_("A decision cannot be published before it is made"))]
+        errors.append(
+            _day_error("published_on", N_("A decision cannot be published before it is made"))
         )
+    if restriction_months is not None:
+        if publication.source_kind != PENALTY_DECISION:
+            errors.append(
+                FieldError(
+                    "restriction_months",
+                    "not_a_penalty",
+                    N_("Only a penalty decision restricts business or practice"),
+                )
+            )
+        elif not 1 <= restriction_months <= MAX_RESTRICTION_MONTHS:
+            errors.append(
+                FieldError(
+                    "restriction_months",
+                    "out_of_range",
+                    N_("Give the restriction in months, from {min} to {max}"),
+                    {"min": "1", "max": str(MAX_RESTRICTION_MONTHS)},
+                )
+            )
+    if errors:
+        raise invalid(errors)
+    if restriction_months is not None:
+        publication.restriction_months = restriction_months
+    stop = (
+        publicity_stop(session, publication, on)
+        if publication.source_kind == PENALTY_DECISION
+        else None
+    )
     publication.published_on = on
+    publication.publicity_until = stop.until if stop else None
     audit.record(
         session,
         who.actor(request_id),
@@ -370,6 +509,8 @@ def publish(
             if publication.publicity_due
             else None,
             "late": bool(publication.publicity_due and on > publication.publicity_due),
+            "restriction_months": publication.restriction_months,
+            **_stop_fields(stop),
         },
     )
     session.flush()
@@ -512,17 +653,27 @@ def withheld(session: Session, who: Principal) -> list[CreditPublication]:
     return list(session.scalars(stmt))
 
 
-def published(session: Session, who: Principal, limit: int = 50) -> list[CreditPublication]:
-    """The caller's decisions on the portal now, the latest published first (to withdraw)."""
+def shown(on: dt.date) -> ColumnElement[bool]:
+    """Decisions the portal shows on `on`: published, not withdrawn, and not past their last
+    public day (Order No. 45 art. 13), whether or not the sweep has recorded the stop yet."""
+    return and_(
+        CreditPublication.withheld.is_(False),
+        CreditPublication.published_on.is_not(None),
+        CreditPublication.withdrawn_on.is_(None),
+        or_(CreditPublication.publicity_until.is_(None), CreditPublication.publicity_until >= on),
+    )
+
+
+def published(
+    session: Session, who: Principal, on: dt.date, limit: int = 50
+) -> list[CreditPublication]:
+    """The caller's decisions on the portal on `on`, the latest published first (to withdraw),
+    each with its last public day."""
     if who.role not in KEEPERS:
         raise forbidden()
     stmt = (
         select(CreditPublication)
-        .where(
-            CreditPublication.published_on.is_not(None),
-            CreditPublication.withdrawn_on.is_(None),
-            who.scope.clause(CreditPublication.region_code),
-        )
+        .where(shown(on), who.scope.clause(CreditPublication.region_code))
         .order_by(CreditPublication.published_on.desc(), CreditPublication.id.desc())
         .limit(limit)
     )
@@ -550,6 +701,8 @@ class SweepResult:
     overdue: int = 0
     raised: int = 0
     already: int = 0
+    stopped: int = 0  # publicity stops recorded by this run
+    fixed: int = 0  # last public days fixed for decisions published before they were kept
 
 
 def _lock(session: Session) -> None:
@@ -597,8 +750,78 @@ def sweep(session: Session, today: dt.date) -> SweepResult:
             },
         )
         result.raised += 1
+    result.fixed = _fix_stops(session)
+    result.stopped = _record_stops(session, today)
     session.flush()
     return result
+
+
+def _fix_stops(session: Session) -> int:
+    """Fix the last public day of the penalty decisions published before the platform kept
+    one (migration 0012), by the rules in force on their day of publication, once each."""
+    stmt = (
+        select(CreditPublication)
+        .where(
+            CreditPublication.source_kind == PENALTY_DECISION,
+            CreditPublication.published_on.is_not(None),
+            CreditPublication.withdrawn_on.is_(None),
+            CreditPublication.publicity_until.is_(None),
+        )
+        .order_by(CreditPublication.id)
+    )
+    fixed = 0
+    for p in session.scalars(stmt):
+        assert p.published_on is not None  # filtered above
+        stop = publicity_stop(session, p, p.published_on)
+        if stop is None:  # published before Order No. 45: no stop to fix
+            continue
+        p.publicity_until = stop.until
+        audit.record(
+            session,
+            audit.SYSTEM,
+            STOP_FIXED,
+            "credit_publication",
+            p.id,
+            region_code=p.region_code,
+            after={"published_on": p.published_on.isoformat(), **_stop_fields(stop)},
+        )
+        fixed += 1
+    return fixed
+
+
+def _record_stops(session: Session, today: dt.date) -> int:
+    """Record, once each, the decisions whose last public day has passed (the portal stops
+    showing them on the day after whether or not this ran: see `shown`)."""
+    stmt = (
+        select(CreditPublication)
+        .where(
+            CreditPublication.published_on.is_not(None),
+            CreditPublication.withdrawn_on.is_(None),
+            CreditPublication.stopped_on.is_(None),
+            CreditPublication.publicity_until < today,
+        )
+        .order_by(CreditPublication.id)
+    )
+    stopped = 0
+    for p in session.scalars(stmt):
+        assert p.publicity_until is not None  # filtered above
+        p.stopped_on = p.publicity_until + dt.timedelta(days=1)
+        audit.record(
+            session,
+            audit.SYSTEM,
+            STOP,
+            "credit_publication",
+            p.id,
+            region_code=p.region_code,
+            after={
+                "published_on": p.published_on.isoformat() if p.published_on else None,
+                "publicity_until": p.publicity_until.isoformat(),
+                "stopped_on": p.stopped_on.isoformat(),
+                "document_no": p.document_no,
+            },
+        )
+        stopped += 1
+    return stopped
 
 
 # ---------------------------------------------------------------- the public portal
@@ -626,26 +849,24 @@ def _search(q: str, uscc_column: Any, name_column: Any) -> ColumnElement[bool] |
     return or_(*alternatives)
 
 
-def _public_decisions(q: str = "") -> Select[CreditPublication]:
-    stmt = select(CreditPublication).where(
-        CreditPublication.withheld.is_(False),
-        CreditPublication.published_on.is_not(None),
-        CreditPublication.withdrawn_on.is_(None),
-    )
+def _public_decisions(on: dt.date, q: str = "") -> Select[CreditPublication]:
+    stmt = select(CreditPublication).where(shown(on))
     found = _search(q, CreditPublication.entity_uscc, CreditPublication.entity_name)
     if found is not None:
         stmt = stmt.where(found)
     return stmt.order_by(CreditPublication.published_on.desc(), CreditPublication.id.desc())
 
 
-def public_decisions(session: Session, q: str, number: int, size: int) -> Page[CreditPublication]:
-    """Published decisions not withdrawn, the newest first."""
-    return paginate(session, _public_decisions(q), number, size)
+def public_decisions(
+    session: Session, on: dt.date, q: str, number: int, size: int
+) -> Page[CreditPublication]:
+    """The decisions public on `on` (published, not withdrawn, not stopped), the newest first."""
+    return paginate(session, _public_decisions(on, q), number, size)
 
 
-def public_decision(session: Session, publication_id: int) -> CreditPublication | None:
-    """A decision as the public may see it: published and not withdrawn, else None."""
-    stmt = _public_decisions().where(CreditPublication.id == publication_id)
+def public_decision(session: Session, on: dt.date, publication_id: int) -> CreditPublication | None:
+    """A decision as the public may see it on `on`, else None."""
+    stmt = _public_decisions(on).where(CreditPublication.id == publication_id)
     return session.scalars(stmt).one_or_none()
 
 
@@ -693,13 +914,16 @@ def decision_content(p: CreditPublication) -> dict[str, Any]:
         "uscc": p.entity_uscc or "",
         "decided_on": p.decided_on.isoformat(),
         "published_on": p.published_on.isoformat() if p.published_on else "",
+        "publicity_until": p.publicity_until.isoformat() if p.publicity_until else "",
         "region_code": p.region_code,
         **{k: v for k, v in p.content.items() if k != "provisional"},
     }
 
 
-def iter_public_decisions(session: Session, q: str = "") -> Iterator[CreditPublication]:
-    yield from session.scalars(_public_decisions(q).execution_options(yield_per=1000))
+def iter_public_decisions(
+    session: Session, on: dt.date, q: str = ""
+) -> Iterator[CreditPublication]:
+    yield from session.scalars(_public_decisions(on, q).execution_options(yield_per=1000))
 
 
 def iter_public_listings(session: Session, q: str = "") -> Iterator[CreditListing]:

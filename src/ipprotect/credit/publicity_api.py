@@ -33,6 +33,14 @@ class PublicationOut(BaseModel):
     publicity_due: dt.date | None = Field(description="双公示: the last day to publish it")
     published_on: dt.date | None
     withdrawn_on: dt.date | None
+    publicity_until: dt.date | None = Field(
+        description="the last day the portal shows a published penalty decision (SAMR Order "
+        "No. 45 art. 13); null when none is set"
+    )
+    stopped_on: dt.date | None = Field(description="the day the publicity sweep recorded the stop")
+    restriction_months: int | None = Field(
+        description="a restriction of business or practice the decision imposes, in months"
+    )
     withheld: bool
     withheld_reason: str = Field(description="why it is not published (English msgid)")
     content: dict[str, Any] = Field(description="what the public page shows, already masked")
@@ -46,6 +54,11 @@ class DeadlineOut(PublicationOut):
 
 class PublishIn(BaseModel):
     on: dt.date | None = Field(None, description="the day of publication; today when absent")
+    restriction_months: int | None = Field(
+        None,
+        description="a restriction of business or practice the penalty decision imposes, in "
+        "months, when longer than 3 years publicity lasts as long (SAMR Order No. 45 art. 13)",
+    )
 
 
 class WithdrawIn(BaseModel):
@@ -131,7 +144,9 @@ def publish(
 ) -> PublicationOut:
     """Publish the decision on the public portal."""
     p = publicity.get_publication(session, who, publication_id)
-    publicity.publish(session, who, p, body.on or today(), rid)
+    publicity.publish(
+        session, who, p, body.on or today(), rid, restriction_months=body.restriction_months
+    )
     session.commit()
     return publication_out(p)
 

@@ -1,4 +1,5 @@
-"""`ipprotect credit publicity-sweep`: the overdue alerts of dual publicity (双公示), from cron."""
+"""`ipprotect credit publicity-sweep`: the overdue alerts of dual publicity (双公示) and the end
+of the publicity of penalty decisions (SAMR Order No. 45 art. 13), from cron."""
 
 import datetime as dt
 
@@ -19,7 +20,10 @@ def publicity_sweep(
     ),
 ) -> None:
     """Raise an overdue alert for every decision not published by its publicity deadline
-    (publicity.dual_publicity working days from the decision), once per decision and deadline.
+    (publicity.dual_publicity working days from the decision), once per decision and deadline;
+    record the stop of every published penalty decision past its last public day (SAMR Order
+    No. 45 art. 13: 3 months for a reprimand or a low fine only, else 3 years or a longer
+    restriction), once each, and fix that day for decisions published before it was kept.
     Safe to run from cron every minute and several at once. Exits 0 when it ran."""
     try:
         day = dt.date.fromisoformat(on) if on else today()
@@ -31,6 +35,7 @@ def publicity_sweep(
         session.commit()
     console.print(
         f"{day.isoformat()}: {result.overdue} decisions overdue for publication; alerts raised "
-        f"{result.raised}, already alerted {result.already}",
+        f"{result.raised}, already alerted {result.already}; publicity stopped {result.stopped}, "
+        f"last public day fixed {result.fixed}",
         soft_wrap=True,
     )

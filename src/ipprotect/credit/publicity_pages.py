@@ -42,7 +42,7 @@ def publicity_desk(
         soon=settings.due_soon_working_days,
         items=publicity.deadlines(session, who, day, until, due or None),
         withheld=publicity.withheld(session, who),
-        published=publicity.published(session, who),
+        published=publicity.published(session, who, day),
     )
 
 
@@ -61,6 +61,18 @@ def _day(field: str, text: str) -> dt.date:
                     {"value": text},
                 )
             ]
+        ) from None
+
+
+def _months(field: str, text: str) -> int | None:
+    """A whole number of months, or None when the field is left empty."""
+    if not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise invalid(
+            [FieldError(field, "invalid", N_("{value} is not a whole number"), {"value": text})]
         ) from None
 
 
@@ -169,17 +181,20 @@ def publish(
     request: Request,
     publication_id: RecordId,
     published_on: str = Form("", max_length=10),
+    restriction_months: str = Form("", max_length=10),
     who: Principal = Depends(keeper),
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> Response:
     p = publicity.get_publication(session, who, publication_id)
     try:
-        publicity.publish(session, who, p, _day("published_on", published_on), rid)
+        day = _day("published_on", published_on)
+        months = _months("restriction_months", restriction_months)
+        publicity.publish(session, who, p, day, rid, restriction_months=months)
     except Problem as problem:
         if problem.status != 422:
             raise
-        values = {"published_on": published_on}
+        values = {"published_on": published_on, "restriction_months": restriction_months}
         return _page(request, p, values, field_errors(problem.errors), 422)
     session.commit()
     return RedirectResponse(f"/credit/publicity/{p.id}", status_code=303)

@@ -1,7 +1,8 @@
 """Public pages (no login): the dishonesty list and the published penalty decisions, searchable
 by name (folded like the registry's) or credit code and paginated, and the open data (JSON, CSV
-with a BOM, Atom). Only listings in force and decisions published and not withdrawn are shown;
-a natural person's ID number, phone and address only masked."""
+with a BOM, Atom). Only listings in force and decisions published, not withdrawn and not past
+their last public day (SAMR Order No. 45 art. 13, today in Asia/Shanghai) are shown; a natural
+person's ID number, phone and address only masked."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from ipprotect.core.errors import not_found
 from ipprotect.core.pagination import MAX_PAGE_SIZE
 from ipprotect.credit import publicity
 from ipprotect.credit.models import CreditPublication
+from ipprotect.credit.service import today
 from ipprotect.portal import atom, views
 from ipprotect.web.i18n import get_locale, gettext
 from ipprotect.web.templating import SHANGHAI, render
@@ -64,7 +66,7 @@ def decision_list(
     _who: Principal = Depends(current_principal),
     session: Session = Depends(get_session),
 ) -> Response:
-    found = publicity.public_decisions(session, q, page, 20)
+    found = publicity.public_decisions(session, today(), q, page, 20)
     return render(
         request,
         "portal/decisions.html",
@@ -76,8 +78,8 @@ def decision_list(
 
 
 def _public_decision(session: Session, publication_id: int) -> CreditPublication:
-    found = publicity.public_decision(session, publication_id)
-    if found is None:  # never published, withheld or withdrawn: as if it did not exist
+    found = publicity.public_decision(session, today(), publication_id)
+    if found is None:  # never published, withheld, withdrawn or stopped: as if it never was
         raise not_found("decision")
     return found
 
@@ -132,7 +134,7 @@ def decisions_json(
     session: Session = Depends(get_session),
 ) -> JSONResponse:
     """The published penalty decisions, newest first, a page at a time."""
-    found = publicity.public_decisions(session, q, page, size)
+    found = publicity.public_decisions(session, today(), q, page, size)
     rows = [_pick(views.decision_view(x), views.DECISION_COLUMNS) for x in found.items]
     return _json_page(request, rows, found.total, found.number, found.size)
 
@@ -164,7 +166,7 @@ def decisions_csv(q: Search = "", session: Session = Depends(get_session)) -> St
     """Every published penalty decision, UTF-8 with a BOM."""
     rows = (
         views.row(views.decision_view(x), views.DECISION_COLUMNS)
-        for x in publicity.iter_public_decisions(session, q)
+        for x in publicity.iter_public_decisions(session, today(), q)
     )
     return _csv("decisions.csv", views.DECISION_COLUMNS, rows)
 
@@ -193,7 +195,7 @@ def _feed(request: Request, title: str, page: str, entries: list[atom.Entry]) ->
 @router.get("/public/data/decisions.atom")
 def decisions_atom(request: Request, session: Session = Depends(get_session)) -> Response:
     """The latest published penalty decisions as an Atom feed."""
-    found = publicity.public_decisions(session, "", 1, FEED_SIZE).items
+    found = publicity.public_decisions(session, today(), "", 1, FEED_SIZE).items
     base = request.url_for("portal_home")
     entries = []
     for p in found:

@@ -42,6 +42,7 @@ DECISION_COLUMNS = [
     "authority",
     "decided_on",
     "published_on",
+    "publicity_until",
     "region_code",
     "measures",
     "legal_basis",

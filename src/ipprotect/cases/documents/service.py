@@ -479,7 +479,9 @@ def issue(
         },
     )
     if kind is DocumentKind.PENALTY_DECISION:
-        _record_publicity(session, who.actor(request_id), case, document, contents, day)
+        decision = _step_data(step, "decision")
+        fine = _fen(decision, "fine_fen") if "fine" in contents["measure_ids"] else None
+        _record_publicity(session, who.actor(request_id), case, document, contents, day, fine)
     _record_credit(session, who, request_id, case, document, spec, contents, day)
     session.flush()
     return document
@@ -535,9 +537,11 @@ def _record_publicity(
     document: CaseDocument,
     contents: dict[str, Any],
     day: dt.date,
+    fine_fen: int | None,
 ) -> None:
     """双公示: credit keeps the decision's publication (or why it is withheld: a warning alone,
-    a minor) in the same transaction, from the decision as issued and the registry's record."""
+    a minor) in the same transaction, from the decision as issued and the registry's record;
+    the fine in fen decides, with the penalty kinds, when its publicity stops."""
     # A natural person has no credit code: the case links the registry's record itself.
     entity = (
         session.get(MarketEntity, case.respondent_entity_id)
@@ -575,5 +579,6 @@ def _record_publicity(
             measure_texts=[m["text"] for m in contents["measures"]],
             legal_basis=contents["legal_basis"],
             facts=contents.get("facts", ""),
+            fine_fen=fine_fen,
         ),
     )
