@@ -7,15 +7,14 @@ act done on paper can be recorded after the fact."""
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from ipprotect.core import tabular
+from ipprotect.core import jobs
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
-from ipprotect.core.errors import FieldError, invalid, not_found
+from ipprotect.core.errors import not_found
 from ipprotect.core.pagination import MAX_PAGE_SIZE
 from ipprotect.credit import imports, listing_service, service
 from ipprotect.credit.models import (
@@ -28,15 +27,17 @@ from ipprotect.credit.models import (
     RepairStatus,
 )
 from ipprotect.evidence.blobs import BlobStore
+from ipprotect.registry.imports import issues
+from ipprotect.registry.pages import job_errors_csv
+from ipprotect.registry.schemas import JobAccepted, JobOut, RowError
 from ipprotect.settings import Settings
-from ipprotect.web.i18n import N_, gettext
+from ipprotect.web.i18n import gettext
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
 
 reader = require(*service.READERS, Role.APPLICANT)
 keeper = require(*service.KEEPERS)
 ON = Field(None, description="the day of the act (Asia/Shanghai); today when absent")
-MAX_UPLOAD = 20 * 1024 * 1024  # 20,000 rows of seven columns fit many times over
 
 
 class RecordOut(BaseModel):
@@ -344,64 +345,59 @@ def review_repair(
     return repair_out(repair)
 
 
-class ImportErrorOut(BaseModel):
-    row: int
-    field: str
-    code: str
-    message: str
+class ImportJobOut(JobOut):
+    imported: int = Field(description="listings written (when the job succeeded)")
+    expired: int = Field(description="of them, already past their publicity maximum")
+    errors_url: str | None = Field(description="the wrong rows as CSV (when the job failed)")
 
 
-class ImportOut(BaseModel):
-    rows: int
-    imported: int
-    expired: int
-    errors: list[ImportErrorOut]
+@router.post("/imports", response_model=JobAccepted, status_code=202)
+async def import_listings(
+    request: Request,
+    background: BackgroundTasks,
+    file: UploadFile = File(description="CSV (UTF-8 or GB18030) or XLSX"),
+    who: Principal = Depends(require(*imports.IMPORTERS)),
+    session: Session = Depends(get_session),
+    rid: str = Depends(request_id),
+) -> JobAccepted:
+    """Import decided listings as a job, all or nothing; follow it at the returned url. A file
+    that cannot be imported at all is refused here (422); a wrong row fails the job with every
+    wrong row reported and nothing written."""
+    data = await file.read(imports.MAX_UPLOAD + 1)
+    job, work = imports.queue(session, who, data, file.filename or "upload.csv", rid)
+    background.add_task(jobs.run, request.app.state.sessionmaker, job.id, work)
+    return JobAccepted(job_id=job.id, status=job.status, url=f"{router.prefix}/imports/{job.id}")
 
 
-def import_out(report: imports.Report) -> ImportOut:
-    return ImportOut(
-        rows=report.rows,
-        imported=report.imported,
-        expired=report.expired,
-        errors=[
-            ImportErrorOut(
-                row=e.row, field=e.field, code=e.error.code, message=e.error.text(gettext)
-            )
-            for e in report.errors
-        ],
+@router.get("/imports/{job_id}", response_model=ImportJobOut)
+def import_job(
+    job_id: RecordId,
+    who: Principal = Depends(require(*imports.IMPORTERS)),
+    session: Session = Depends(get_session),
+) -> ImportJobOut:
+    """An import's progress, its counts, and the wrong rows of a failed one."""
+    job = imports.get_job(session, who, job_id)
+    errors = [
+        RowError(row=i.row, field=i.error.field, code=i.error.code, message=i.error.text(gettext))
+        for i in issues(job, "errors")
+    ]
+    # The job's own columns (id, status, progress, counts, times), as every job reports them.
+    shared = {name: getattr(job, name) for name in JobOut.model_fields if hasattr(job, name)}
+    return ImportJobOut(
+        **shared,
+        errors=errors,
+        notes=[],
+        imported=job.result.get("imported", 0),
+        expired=job.result.get("expired", 0),
+        errors_url=f"{router.prefix}/imports/{job.id}/errors.csv" if errors else None,
     )
 
 
-def read_upload(data: bytes, filename: str) -> tabular.Table:
-    try:
-        return tabular.read_table(data, filename)
-    except tabular.TableError as error:
-        raise invalid(
-            [
-                FieldError(
-                    "file", "unreadable", N_("The file cannot be read: {why}"), {"why": str(error)}
-                )
-            ]
-        ) from None
-
-
-@router.post("/imports", response_model=ImportOut)
-async def import_listings(
-    file: UploadFile = File(description="CSV (UTF-8 or GB18030) or XLSX"),
-    who: Principal = Depends(require(Role.CREDIT_OFFICER, Role.ADMIN, Role.SYSTEM)),
+@router.get("/imports/{job_id}/errors.csv")
+def import_job_errors(
+    job_id: RecordId,
+    who: Principal = Depends(require(*imports.IMPORTERS)),
     session: Session = Depends(get_session),
-    rid: str = Depends(request_id),
 ) -> Response:
-    """Import decided listings, all or nothing: 200 with the counts, or 422 with every wrong
-    row and nothing written."""
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise invalid([FieldError("file", "too_large", N_("The file is too large"))])
-    table = read_upload(data, file.filename or "upload.csv")
-    report = imports.run(session, who, table, file.filename or "upload", rid)
-    body = import_out(report)
-    if report.errors:
-        session.rollback()
-        return JSONResponse(body.model_dump(), status_code=422)
-    session.commit()
-    return JSONResponse(body.model_dump())
+    """The wrong rows of an import (row, field, code, message), as its page offers them."""
+    return job_errors_csv(imports.get_job(session, who, job_id))

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi import Path as FastApiPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from ipprotect.core import ids, rules, tabular
+from ipprotect.core import ids, jobs, rules, tabular
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.deps import (
     OptionalRecordIdQuery,
@@ -22,7 +22,6 @@ from ipprotect.core.deps import (
     require,
 )
 from ipprotect.core.errors import FieldError, Problem, invalid, not_found
-from ipprotect.credit import api as credit_api
 from ipprotect.credit import imports, listing, listing_service, service
 from ipprotect.credit.models import (
     LISTING_CLASS_LABELS,
@@ -36,6 +35,9 @@ from ipprotect.credit.models import (
     RepairStatus,
 )
 from ipprotect.evidence.blobs import BlobStore
+from ipprotect.registry import imports as registry_imports
+from ipprotect.registry.pages import LABELS as REGISTRY_LABELS
+from ipprotect.registry.pages import job_errors_csv
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import N_, gettext
 from ipprotect.web.templating import field_errors, render
@@ -605,41 +607,71 @@ def report_page(
 
 @router.get("/import", response_class=HTMLResponse)
 def import_form(request: Request, who: Principal = Depends(importer)) -> Response:
-    return render(request, "credit/import.html", report=None, columns=imports.COLUMNS)
+    return render(request, "credit/import.html", columns=imports.COLUMNS)
 
 
 @router.post("/import", response_class=HTMLResponse)
 async def import_upload(
     request: Request,
+    background: BackgroundTasks,
     file: UploadFile = File(),
     who: Principal = Depends(importer),
     session: Session = Depends(get_session),
     rid: str = Depends(request_id),
 ) -> Response:
-    """Import and show the result: the counts, or every wrong row with nothing written."""
-    data = await file.read(credit_api.MAX_UPLOAD + 1)
+    """Queue the import and go to its job page; the form again with the file's errors."""
+    data = await file.read(imports.MAX_UPLOAD + 1)
     try:
-        if len(data) > credit_api.MAX_UPLOAD:
-            raise invalid([FieldError("file", "too_large", N_("The file is too large"))])
-        table = credit_api.read_upload(data, file.filename or "upload.csv")
+        job, work = imports.queue(session, who, data, file.filename or "upload.csv", rid)
     except Problem as problem:
-        return render(
-            request,
-            "credit/import.html",
-            422,
-            report=None,
-            columns=imports.COLUMNS,
-            errors=field_errors(problem.errors),
-        )
-    report = imports.run(session, who, table, file.filename or "upload", rid)
-    if report.errors:
-        session.rollback()
-    else:
-        session.commit()
+        if problem.status != 422:
+            raise
+        errors = field_errors(problem.errors)
+        return render(request, "credit/import.html", 422, columns=imports.COLUMNS, errors=errors)
+    background.add_task(jobs.run, request.app.state.sessionmaker, job.id, work)
+    return RedirectResponse(f"/credit/import/{job.id}", status_code=303)
+
+
+def _import_job(request: Request, job: jobs.Job, template: str) -> Response:
+    found = registry_imports.issues(job, "errors")
+    errors = [(i.row, i.error.field, i.error.text(gettext)) for i in found]
     return render(
         request,
-        "credit/import.html",
-        422 if report.errors else 200,
-        report=credit_api.import_out(report),
-        columns=imports.COLUMNS,
+        template,
+        job=job,
+        job_path=f"/credit/import/{job.id}",
+        finished=job.finished_at is not None,
+        errors=errors,
+        job_status_labels=REGISTRY_LABELS["job_status_labels"],
     )
+
+
+@router.get("/import/{job_id}", response_class=HTMLResponse)
+def import_job(
+    request: Request,
+    job_id: RecordId,
+    who: Principal = Depends(importer),
+    session: Session = Depends(get_session),
+) -> Response:
+    return _import_job(request, imports.get_job(session, who, job_id), "credit/import_job.html")
+
+
+@router.get("/import/{job_id}/progress", response_class=HTMLResponse)
+def import_progress(
+    request: Request,
+    job_id: RecordId,
+    who: Principal = Depends(importer),
+    session: Session = Depends(get_session),
+) -> Response:
+    """The fragment the job page polls while the import runs."""
+    job = imports.get_job(session, who, job_id)
+    return _import_job(request, job, "credit/_import_progress.html")
+
+
+@router.get("/import/{job_id}/errors.csv")
+def import_errors(
+    job_id: RecordId,
+    who: Principal = Depends(importer),
+    session: Session = Depends(get_session),
+) -> Response:
+    return job_errors_csv(imports.get_job(session, who, job_id))
