@@ -919,6 +919,8 @@ def http_run(
     """One server with `workers` processes: closed loop (checks, then health), then open loop
     at OPEN_LOOP_SHARES of the closed-loop check throughput (checks, then health, per rate)."""
     checks_ = entity_checks(listed, entities, count, seed)
+    # The machine is shared: the load before and after the run says what else was running.
+    load_before = os.getloadavg()[0]
     server = CheckServer(directory, url, workers)
     try:
         built = warm(server, checks_[0])
@@ -961,6 +963,7 @@ def http_run(
         server.close()
     return {
         "workers": workers,
+        "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "index_build_seconds": round(built, 1),
         "rss_mib": rss,
         "checks": {
@@ -1012,7 +1015,8 @@ def http_table(section: dict[str, Any]) -> str:
         lines += [
             f"{run['workers']} uvicorn worker process(es): index built in "
             f"{run['index_build_seconds']} s (every worker, at its first check); resident "
-            f"memory per worker {run['rss_mib']} MiB",
+            f"memory per worker {run['rss_mib']} MiB; load average (1 min) before and after "
+            f"the run {run['load_average_1min']}",
             f"  closed loop ({section['clients']} clients, each sending as soon as answered):",
             f"  {'':28} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9}",
             f"  {'POST /api/v1/credit/check':28} {checks_['per_second']:>9} "
