@@ -1074,7 +1074,12 @@ def screening_section(
         started = time.perf_counter()
         built = index.current(session)
         build = time.perf_counter() - started
-        print(f"  index of {len(listed):,} names built in {build:.1f} s; screening", flush=True)
+        processes = screening.workers()
+        print(
+            f"  index of {len(listed):,} names built in {build:.1f} s; screening with "
+            f"{processes} worker processes",
+            flush=True,
+        )
         started = time.perf_counter()
         rows = 0
         for decision, _cells in screening.screen(
@@ -1085,6 +1090,7 @@ def screening_section(
             Scope.of(["000000"]),
             date(2026, 12, 7),
             str,
+            processes,
         ):
             decisions[decision.value] += 1
             rows += 1
@@ -1093,6 +1099,7 @@ def screening_section(
     return {
         "names": names,
         "listed": len(listed),
+        "worker_processes": processes,
         "index_build_seconds": round(build, 1),
         "screen_seconds": round(screen, 1),
         "total_seconds": round(build + screen, 1),
@@ -1106,7 +1113,7 @@ def screening_table(section: dict[str, Any]) -> str:
     return "\n".join(
         [
             f"bulk screening: {section['names']:,} names against {section['listed']:,} listings,"
-            " one process",
+            f" {section.get('worker_processes', 1)} worker processes searching the index",
             f"  index {section['index_build_seconds']} s + screening {section['screen_seconds']} s"
             f" = {section['total_seconds']} s ({section['names_per_second']} names/s)",
             f"  decisions {section['decisions']} ({section['listed_among_names']} names listed)",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from opencc import OpenCC
 
 from ipprotect.core import ids
 from ipprotect.credit.matching import (
@@ -257,6 +258,24 @@ def test_a_place_name_that_is_not_inside_the_place_before_it_is_the_trade_name()
     # A place in brackets says where the company is: a leading place elsewhere is its brand.
     assert parse("天水咨询（丽江市）有限公司").core == "天水咨询"
     assert parse("深圳华瑞电子（深圳）有限公司").core == "华瑞电子"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "臺灣電子科技股份有限公司",
+        "乾隆皇帝",  # a phrase OpenCC keeps: 乾 stays 乾 here, 乾淨 becomes 干净
+        "乾淨衣物洗滌（深圳）有限公司",
+        "頭髮護理 髮廊",
+        "一目瞭然網絡，科技-有限公司",
+        "华兴科技有限公司",
+        "ＡＢＣ　電子",
+    ],
+)
+def test_traditional_characters_are_simplified_exactly_as_opencc_does(text: str) -> None:
+    # The fast path (character by character when no phrase of OpenCC's is in the text) must
+    # give OpenCC's own answer: a name folds to one key in the registry and in the index.
+    assert search._simplified(text) == OpenCC("t2s").convert(text)
 
 
 def test_registry_splits_leading_places_and_trailing_forms() -> None:

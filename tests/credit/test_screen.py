@@ -4,6 +4,7 @@ confidence and reason."""
 
 import io
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,13 @@ from typer.testing import CliRunner
 from ipprotect.cli import app
 from ipprotect.core import ids
 from ipprotect.core.auth import Role
+from ipprotect.core.scope import Scope
 from ipprotect.core.tabular import read_table
+from ipprotect.credit import checks, screening
+from ipprotect.credit.matching import Thresholds
+from ipprotect.credit.models import CheckPurpose
 from ipprotect.db import make_engine, make_sessionmaker
-from ipprotect.settings import get_settings
+from ipprotect.settings import Settings, get_settings
 from tests.conftest import login
 from tests.credit.check_factories import make_listing, system_token
 from tests.factories import PASSWORD, make_user
@@ -114,6 +119,74 @@ def test_an_xlsx_result_in_english(client: TestClient, token: str) -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][-5:] == ("decision", "matched_uscc", "matched_name", "confidence", "reason")
     assert rows[5][-5:] == ("clear", None, None, None, "No listed entity matches")
+    # The reviews are ranked in the spreadsheet itself: a filter on every column, the header
+    # kept in view, the confidence a number.
+    assert (sheet.auto_filter.ref, sheet.freeze_panes) == ("A1:I7", "A2")
+    assert rows[3][-5:-1] == ("review", USCC, NAME, 1.0)
+
+
+def screened(db: Session, bidders: screening.Bidders, processes: int) -> list[list[object]]:
+    index = checks.ListingIndex(Thresholds.from_settings(Settings()), refresh_seconds=0)
+    rows = screening.screen(
+        db,
+        index.current(db),
+        bidders,
+        CheckPurpose.PROCUREMENT,
+        Scope.of(["000000"]),
+        date(2026, 12, 7),
+        str,
+        processes,
+    )
+    return [cells for _, cells in rows]
+
+
+def test_a_long_list_is_searched_by_worker_processes_and_keeps_its_order(
+    db: Session, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forty rows in chunks of three: the workers' answers come back a chunk at a time and
+    # each chunk's listings are read at once; the result must be the one process's, row for row.
+    lines = BIDDERS.splitlines()
+    text = "\n".join([lines[0], *(lines[1:] * 7)[:40]]) + "\n"
+    bidders = screening.read_bidders(text.encode(), "bidders.csv", 100)
+    alone = screened(db, bidders, 1)
+    monkeypatch.setattr(screening, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(screening, "CHUNK", 3)
+    assert screened(db, bidders, 2) == alone
+    assert [cells[0] for cells in alone] == [line.split(",")[0] for line in lines[1:] * 7][:40]
+    assert [cells[4] for cells in alone[:6]] == [
+        "restricted",
+        "restricted",
+        "review",
+        "review",
+        "clear",
+        "clear",
+    ]
+
+
+def test_the_job_page_lists_the_strongest_reviews_first(
+    client: TestClient, db: Session, token: str
+) -> None:
+    make_listing(db, "杭州华兴电子科技有限公司", None)
+    bidders = (
+        "投标人名称\n"
+        "深圳天衡电子科技有限公司\n"  # the same trade name in another place: review at 1.00
+        "杭州华星电子科技有限公司\n"  # one character apart: review, less alike
+        "宁波海曙纺织品进出口有限公司\n"  # clear
+    )
+    officer = make_user(db, Role.OFFICER)
+    csrf = login(client, officer.username, PASSWORD)
+    posted = client.post(
+        "/credit/screen",
+        data={"csrf_token": csrf, "purpose": "procurement"},
+        files={"file": ("投标人.csv", bidders.encode())},
+        follow_redirects=False,
+    )
+    page = client.get(posted.headers["location"]).text
+    table = page[page.index('id="strongest-reviews"') :]
+    assert table.index("深圳天衡电子科技有限公司") < table.index("杭州华星电子科技有限公司")
+    assert '<td data-confidence="1.0">1.00</td>' in table
+    assert "宁波海曙纺织品进出口有限公司" not in table
+    assert "建议优先复核" in page
 
 
 def test_a_list_without_a_name_column_is_refused(client: TestClient, token: str) -> None:

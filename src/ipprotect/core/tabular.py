@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 Format = Literal["csv", "xlsx"]
 
@@ -122,22 +123,39 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: BinaryI
 
 
 def write_xlsx(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], out: BinaryIO, title: str = "data"
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    out: BinaryIO,
+    title: str = "data",
+    filters: bool = False,
 ) -> None:
+    """`filters`: the header row frozen and an autofilter over the columns, so that a reader
+    sorts and filters any column at once."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
+    if filters:
+        sheet.freeze_panes = "A2"
     sheet.append(list(header))
+    count = 1
     for row in rows:
         sheet.append(["" if v is None else v for v in row])
+        count += 1
+    if filters and header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count}"
     workbook.save(out)
 
 
 def export_bytes(
-    fmt: Format, header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "data"
+    fmt: Format,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    title: str = "data",
+    filters: bool = False,
 ) -> bytes:
+    """A CSV, or an XLSX (with `filters`: see `write_xlsx`)."""
     out = io.BytesIO()
     if fmt == "xlsx":
-        write_xlsx(header, rows, out, title)
+        write_xlsx(header, rows, out, title, filters)
     else:
         write_csv(header, rows, out)
     return out.getvalue()

@@ -219,11 +219,49 @@ def _better(a: Match, b: Match | None) -> bool:
     return b is None or (rank[a.decision], a.confidence) > (rank[b.decision], b.confidence)
 
 
-def find(session: Session, built: Built, query: Query) -> list[tuple[int, Match]]:
-    """The listings that the query may name, each with the strongest match."""
+class Reader:
+    """How `decide` reads the listings: a query each time (a check). Bulk screening reads those
+    of many rows at once (screening.Prefetched)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_code(self, uscc: str) -> list[tuple[int, str, ListingStatus]]:
+        """The listings of this credit code: id, entity name and status."""
+        # The status is tested by the caller, not in SQL: without statistics SQLite would walk
+        # the status index (nearly every row is `listed`) instead of the credit code's.
+        rows = self.session.execute(
+            select(CreditListing.id, CreditListing.entity_name, CreditListing.status).where(
+                CreditListing.entity_uscc == uscc
+            )
+        )
+        return [(i, name, status) for i, name, status in rows]
+
+    def by_id(self, listing_ids: Iterable[int]) -> list[CreditListing]:
+        wanted = list(listing_ids)
+        if not wanted:
+            return []
+        return list(self.session.scalars(select(CreditListing).where(CreditListing.id.in_(wanted))))
+
+
+def search(built: Built, query: Query) -> list[Match]:
+    """What the index says of the query's name (pure: bulk screening runs it in worker
+    processes and hands the answers to `decide`)."""
+    return built.index.search(query.name, query.uscc, limit=CANDIDATES) if query.name else []
+
+
+def find(
+    session: Session,
+    built: Built,
+    query: Query,
+    searched: list[Match] | None = None,
+    reader: Reader | None = None,
+) -> list[tuple[int, Match]]:
+    """The listings that the query may name, each with the strongest match (`searched`: the
+    index's answers when `search` already ran)."""
     matches: dict[int, Match] = {}
     if query.name:
-        for match in built.index.search(query.name, query.uscc, limit=CANDIDATES):
+        for match in search(built, query) if searched is None else searched:
             if match.decision == "none":
                 continue
             for listing_id in built.listings.get((match.name, match.uscc), []):
@@ -231,14 +269,7 @@ def find(session: Session, built: Built, query: Query) -> list[tuple[int, Match]
                     matches[listing_id] = match
     if query.uscc:
         # The database, not the index: a listing of this code counts the moment it is made.
-        # The status is tested here, not in SQL: without statistics SQLite would walk the
-        # status index (nearly every row is `listed`) instead of the credit code's.
-        by_code = session.execute(
-            select(CreditListing.id, CreditListing.entity_name, CreditListing.status).where(
-                CreditListing.entity_uscc == query.uscc
-            )
-        )
-        for listing_id, name, status in by_code:
+        for listing_id, name, status in (reader or Reader(session)).by_code(query.uscc):
             if status is not ListingStatus.LISTED:
                 continue
             match = compare(
@@ -290,21 +321,22 @@ def _listing_view(
 
 
 def decide(
-    session: Session, built: Built, query: Query, scope: Scope, on: date
+    session: Session,
+    built: Built,
+    query: Query,
+    scope: Scope,
+    on: date,
+    searched: list[Match] | None = None,
+    reader: Reader | None = None,
 ) -> tuple[CheckDecision, list[Found]]:
     """The decision and the listings behind it, strongest first (no record, no signature)."""
-    candidates = dict(find(session, built, query))
-    listings = (
-        [
-            listing
-            for listing in session.scalars(
-                select(CreditListing).where(CreditListing.id.in_(candidates))
-            )
-            if listing.status is ListingStatus.LISTED  # by the primary key, as above
-        ]
-        if candidates
-        else []
-    )
+    reader = reader or Reader(session)
+    candidates = dict(find(session, built, query, searched, reader))
+    listings = [
+        listing
+        for listing in reader.by_id(candidates)
+        if listing.status is ListingStatus.LISTED  # by the primary key, as in `by_code`
+    ]
     barred = purpose_measures(query.purpose, on)
     found: list[Found] = []
     for listing in listings:

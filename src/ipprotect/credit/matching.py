@@ -141,7 +141,7 @@ _BRACKETED = re.compile(r"\(([^()]*)\)")
 _AMPERSAND = re.compile(r"\s*&\s*")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     """A name taken apart for comparison."""
 
@@ -153,6 +153,7 @@ class Name:
     group: bool
     branch: str | None  # "北京分公司" for a branch office, else None
     syllables: tuple[str, ...]  # pinyin of the core, one per character (Latin letters as they are)
+    sound: str  # the syllables joined by spaces, as `similarity` compares them
 
 
 @lru_cache(maxsize=65536)
@@ -196,6 +197,7 @@ def parse(text: str) -> Name:
         core = "".join(places[len(leading) :]) + core
     forms = search.split_forms(rest)[1]
     kinds = [_FORM_KINDS[f] for f in forms if f in _FORM_KINDS]
+    syllables = tuple(_syllable(c) for c in core)
     return Name(
         text=text,
         folded=search.fold(text),
@@ -204,7 +206,8 @@ def parse(text: str) -> Name:
         kind=kinds[-1] if kinds else None,
         group=any(f in _GROUP_FORMS for f in forms),
         branch=branch,
-        syllables=tuple(_syllable(c) for c in core),
+        syllables=syllables,
+        sound=" ".join(syllables),
     )
 
 
@@ -251,12 +254,15 @@ def _places_agree(a: Name, b: Name) -> bool:
 def similarity(a: Name, b: Name) -> float:
     """How alike two core names are, 0..1: the better of the characters and the sounds."""
     chars = ratio(a.core, b.core) / 100
-    sounds = ratio(" ".join(a.syllables), " ".join(b.syllables)) / 100
+    sounds = ratio(a.sound, b.sound) / 100
     return max(chars, sounds)
 
 
-def _valid_uscc(raw: str) -> tuple[str | None, str | None]:
-    """(the code, None) when valid, else (None, the problem)."""
+def _given_uscc(raw: str | None) -> tuple[str | None, str | None]:
+    """The credit code given with a name: (the code, None) when valid, (None, the problem) when
+    not, (None, None) when none was given."""
+    if not raw or not raw.strip():
+        return None, None
     try:
         return ids.parse_uscc(raw).code, None
     except ids.InvalidIdentifier as problem:
@@ -293,7 +299,7 @@ def _by_name(query: Name, listed: Name, uscc: str | None, thresholds: Thresholds
         return answer("match", 1.0, "same_core_name", core=listed.core)
     score = similarity(query, listed)
     if query.syllables == listed.syllables:
-        return answer("review", score, "same_sound", pinyin=" ".join(listed.syllables))
+        return answer("review", score, "same_sound", pinyin=listed.sound)
     if min(len(query.core), len(listed.core)) >= 3 and (
         Levenshtein.distance(query.core, listed.core) == 1
     ):
@@ -311,13 +317,28 @@ def compare(
     listed_name: Name | None = None,
 ) -> Match:
     """Is (name, uscc) the listed entity? (`listed_name`: its parse, when the caller has it.)"""
-    query = name if isinstance(name, Name) else parse(name)
-    other = listed_name or parse(listed.name)
-    listed_code = ids.normalise_uscc(listed.uscc) if listed.uscc else None
-    given, problem = _valid_uscc(uscc) if uscc and uscc.strip() else (None, None)
+    return _compare(
+        name if isinstance(name, Name) else parse(name),
+        _given_uscc(uscc),
+        listed_name or parse(listed.name),
+        ids.normalise_uscc(listed.uscc) if listed.uscc else None,
+        thresholds,
+    )
+
+
+def _compare(
+    query: Name,
+    code: tuple[str | None, str | None],
+    other: Name,
+    listed_code: str | None,
+    thresholds: Thresholds,
+) -> Match:
+    """`compare` with the query's code read (`_given_uscc`) and the listed code normalised: the
+    index reads them once for all its candidates."""
+    given, problem = code
     if given and listed_code:
         if given == listed_code:
-            return Match("match", listed_code, listed.name, 1.0, "uscc_equal", {"uscc": given})
+            return Match("match", listed_code, other.text, 1.0, "uscc_equal", {"uscc": given})
         by_name = _by_name(query, other, listed_code, thresholds)
         if by_name.decision == "none":
             return by_name
@@ -325,7 +346,7 @@ def compare(
         return Match(
             "review",
             listed_code,
-            listed.name,
+            other.text,
             by_name.confidence,
             "uscc_differs",
             {"given": given, "listed": listed_code},
@@ -336,7 +357,7 @@ def compare(
         return Match(
             "review",
             listed_code,
-            listed.name,
+            other.text,
             by_name.confidence,
             "uscc_invalid",
             {"problem": problem},
@@ -408,14 +429,16 @@ class NameIndex:
         self.thresholds = thresholds
         self.candidates = candidates
         self.names = [parse(entry.name) for entry in self.listed]
+        # The listed credit codes normalised once, not for every candidate of every query.
+        self._codes = [ids.normalise_uscc(e.uscc) if e.uscc else None for e in self.listed]
         self._by_uscc: dict[str, list[int]] = {}
         self._by_core: dict[str, list[int]] = {}
         token_ids: dict[str, int] = {}
         rows: list[int] = []
         owners: list[int] = []
-        for i, (entry, name) in enumerate(zip(self.listed, self.names, strict=True)):
-            if entry.uscc:
-                self._by_uscc.setdefault(ids.normalise_uscc(entry.uscc), []).append(i)
+        for i, (code, name) in enumerate(zip(self._codes, self.names, strict=True)):
+            if code:
+                self._by_uscc.setdefault(code, []).append(i)
             self._by_core.setdefault(name.core, []).append(i)
             for token in _tokens(name):
                 rows.append(token_ids.setdefault(token, len(token_ids)))
@@ -461,8 +484,10 @@ class NameIndex:
         for i in self._by_uscc.get(code, []) + self._by_core.get(query.core, []):
             seen.add(i)
         seen.update(self._blocked(query))
+        given = _given_uscc(uscc)
         scored = [
-            (compare(query, uscc, self.listed[i], self.thresholds, self.names[i]), i) for i in seen
+            (_compare(query, given, self.names[i], self._codes[i], self.thresholds), i)
+            for i in seen
         ]
         # Equally alike cores: the name written more like the query's first (its place).
         scored.sort(

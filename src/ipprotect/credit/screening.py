@@ -4,19 +4,28 @@ file back with `decision` (restricted / review / clear), `matched_uscc`, `matche
 `confidence` and `reason` on every row.
 
 Each row is decided exactly as a restriction check (`checks.decide`): the same index, the same
-purposes and measures, the same rule that a likeness is at most `review`. The run is a Job row
+purposes and measures, the same rule that a likeness is at most `review`. A long list is searched
+in the index by worker processes forked once the index is built (one per CPU: the index is
+shared copy-on-write, never rebuilt or copied), while the job's process reads the candidates'
+listings and decides, row by row in the input's order. The run is a Job row
 (core/jobs.py) with progress and counts, for the page, the API and `ipprotect credit screen`;
 the result file is written to `data_dir/screening/<job id>.<csv|xlsx>` and read by whoever
 started the job. Screenings are not recorded one by one in `credit_checks`: the job, its
 caller, its parameters and its result file are the record of the run.
 """
 
-from collections.abc import Callable, Iterator
+import gc
+import heapq
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipprotect.core import ids, jobs
@@ -24,8 +33,8 @@ from ipprotect.core.errors import FieldError, invalid
 from ipprotect.core.scope import Scope
 from ipprotect.core.tabular import Format, Table, TableError, export_bytes, read_table
 from ipprotect.credit import checks
-from ipprotect.credit.matching import REASONS
-from ipprotect.credit.models import CheckDecision, CheckPurpose
+from ipprotect.credit.matching import REASONS, Match
+from ipprotect.credit.models import CheckDecision, CheckPurpose, CreditListing, ListingStatus
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import N_
 
@@ -48,6 +57,15 @@ OUTPUT_COLUMNS = ("decision", "matched_uscc", "matched_name", "confidence", "rea
 NO_MATCH = N_("No listed entity matches")
 NO_NAME = N_("The row gives neither a name nor a credit code")
 NOT_FOR_PURPOSE = N_("Listed, but none of the listing's measures applies to this purpose")
+
+
+# A list of at least this many rows is searched by worker processes: forking the process and
+# handing the answers back costs tens of milliseconds, the search of a row about a millisecond.
+PARALLEL_FROM = 2000
+# Rows a worker searches per task: the answers travel back a chunk at a time.
+CHUNK = 500
+# The strongest reviews the job's result lists for the page.
+STRONGEST_REVIEWS = 20
 
 
 @dataclass(frozen=True)
@@ -97,6 +115,111 @@ def read_bidders(data: bytes, filename: str, max_rows: int) -> Bidders:
     return Bidders(table, name, uscc)
 
 
+def workers() -> int:
+    """The worker processes a long screening searches with: one per CPU this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# What the forked workers search: set by `_searched` under the lock just before it forks them.
+_FORKED: tuple[checks.Built, list[checks.Query]] | None = None
+_FORKING = threading.Lock()
+
+
+def _search_chunk(bounds: tuple[int, int]) -> list[list[Match]]:
+    """In a worker: the index's answers for the queries[start:stop], without the `none`
+    answers, which `checks.find` passes over (fewer to send back)."""
+    assert _FORKED is not None, "runs only in a process forked by _searched"
+    built, queries = _FORKED
+    return [
+        [match for match in checks.search(built, query) if match.decision != "none"]
+        for query in queries[bounds[0] : bounds[1]]
+    ]
+
+
+def _searched(
+    built: checks.Built, queries: list[checks.Query], processes: int
+) -> Generator[list[Match], None, None]:
+    """The index's answers for each query, in order: searched here for a short list, else by
+    `processes` workers forked now, which share this process's index copy-on-write (the
+    search is pure: no database, no lock, nothing but the index and the queries)."""
+    if processes < 2 or len(queries) < PARALLEL_FROM:
+        for query in queries:
+            yield checks.search(built, query)
+        return
+    global _FORKED
+    with _FORKING:
+        _FORKED = (built, queries)
+        # Frozen objects are never visited by the collector, so the workers do not touch (and
+        # so copy) the pages of the index's million objects when they collect.
+        gc.freeze()
+        try:
+            pool = multiprocessing.get_context("fork").Pool(processes)
+        finally:
+            gc.unfreeze()
+            _FORKED = None
+    with pool:
+        chunks = [(i, min(i + CHUNK, len(queries))) for i in range(0, len(queries), CHUNK)]
+        for answers in pool.imap(_search_chunk, chunks):
+            yield from answers
+
+
+class Prefetched(checks.Reader):
+    """The listings a chunk of rows may name, read with a query or two for the chunk instead of
+    two a row: those of the rows' credit codes and those the index's answers name. A listing
+    not read ahead is read as a check reads it."""
+
+    # Values in one IN (...): well under any database's limit of bound parameters.
+    BATCH = 500
+
+    def __init__(
+        self,
+        session: Session,
+        built: checks.Built,
+        chunk: Sequence[tuple[checks.Query, list[Match]]],
+    ) -> None:
+        super().__init__(session)
+        codes = sorted({query.uscc for query, _ in chunk if query.uscc})
+        self._by_code: dict[str | None, list[tuple[int, str, ListingStatus]]] = {
+            c: [] for c in codes
+        }
+        for batch in _batches(codes, self.BATCH):
+            rows = session.execute(
+                select(
+                    CreditListing.id,
+                    CreditListing.entity_uscc,
+                    CreditListing.entity_name,
+                    CreditListing.status,
+                ).where(CreditListing.entity_uscc.in_(batch))
+            )
+            for listing_id, uscc, name, status in rows:
+                self._by_code[uscc].append((listing_id, name, status))
+        wanted = {i for found in self._by_code.values() for i, _, _ in found}
+        for _, answers in chunk:
+            for match in answers:
+                if match.decision != "none":
+                    wanted.update(built.listings.get((match.name, match.uscc), []))
+        self._by_id: dict[int, CreditListing] = {}
+        for batch in _batches(sorted(wanted), self.BATCH):
+            for listing in session.scalars(
+                select(CreditListing).where(CreditListing.id.in_(batch))
+            ):
+                self._by_id[listing.id] = listing
+
+    def by_code(self, uscc: str) -> list[tuple[int, str, ListingStatus]]:
+        found = self._by_code.get(uscc)
+        return super().by_code(uscc) if found is None else found
+
+    def by_id(self, listing_ids: Iterable[int]) -> list[CreditListing]:
+        wanted = list(listing_ids)
+        missing = [i for i in wanted if i not in self._by_id]
+        return [self._by_id[i] for i in wanted if i in self._by_id] + super().by_id(missing)
+
+
+def _batches(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def screen(
     session: Session,
     built: checks.Built,
@@ -105,21 +228,45 @@ def screen(
     scope: Scope,
     on: date,
     translate: Callable[[str], str],
+    processes: int = 1,
 ) -> Iterator[tuple[CheckDecision, list[Any]]]:
-    """Each row's decision and its output cells: the input cells, then OUTPUT_COLUMNS."""
+    """Each row's decision and its output cells: the input cells, then OUTPUT_COLUMNS, in the
+    order of the input. `processes`: the workers that search the index (see `_searched`)."""
     header = [h for h in bidders.table.header if h]
+    rows: list[tuple[list[Any], checks.Query | None]] = []
     for row in bidders.table.rows:
         name = " ".join(row.values.get(bidders.name_column, "").split())
         raw = row.values.get(bidders.uscc_column, "") if bidders.uscc_column else ""
         uscc = ids.normalise_uscc(raw) if raw.strip() else None
         cells: list[Any] = [row.values.get(h, "") for h in header]
-        if not name and not uscc:
+        rows.append((cells, checks.Query(purpose, uscc, name) if name or uscc else None))
+    answers = _searched(built, [query for _, query in rows if query is not None], processes)
+    try:
+        for start in range(0, len(rows), CHUNK):
+            chunk = [
+                (cells, query, next(answers) if query is not None else [])
+                for cells, query in rows[start : start + CHUNK]
+            ]
+            yield from _decided(session, built, chunk, scope, on, translate)
+    finally:
+        answers.close()  # the workers end with the last row (or with the job's failure)
+
+
+def _decided(
+    session: Session,
+    built: checks.Built,
+    chunk: list[tuple[list[Any], checks.Query | None, list[Match]]],
+    scope: Scope,
+    on: date,
+    translate: Callable[[str], str],
+) -> Iterator[tuple[CheckDecision, list[Any]]]:
+    reader = Prefetched(session, built, [(q, found) for _, q, found in chunk if q is not None])
+    for cells, query, searched in chunk:
+        if query is None:
             # Nothing to screen: a person must look at the row, it is not cleared.
             yield CheckDecision.REVIEW, [*cells, "review", "", "", "", translate(NO_NAME)]
             continue
-        decision, found = checks.decide(
-            session, built, checks.Query(purpose, uscc, name), scope, on
-        )
+        decision, found = checks.decide(session, built, query, scope, on, searched, reader)
         if not found:
             yield decision, [*cells, decision.value, "", "", "", translate(NO_MATCH)]
             continue
@@ -140,6 +287,29 @@ def screen(
                 reason,
             ],
         )
+
+
+def strongest_reviews(bidders: Bidders, rows: Sequence[list[Any]]) -> list[dict[str, Any]]:
+    """The STRONGEST_REVIEWS reviews whose names are most alike to a listed one, the most alike
+    first (then by row): where a person's review should start when a list has thousands."""
+    reviews = (
+        (float(cells[-2]), -row.number, row, cells)
+        for row, cells in zip(bidders.table.rows, rows, strict=True)
+        if cells[-5] == CheckDecision.REVIEW.value and cells[-2] not in ("", None)
+    )
+    return [
+        {
+            "row": row.number,
+            "name": row.values.get(bidders.name_column, ""),
+            "matched_uscc": cells[-4],
+            "matched_name": cells[-3],
+            "confidence": confidence,
+            "reason": cells[-1],
+        }
+        for confidence, _, row, cells in heapq.nlargest(
+            STRONGEST_REVIEWS, reviews, key=lambda r: r[:2]
+        )
+    ]
 
 
 def result_path(settings: Settings, job: jobs.Job) -> Path:
@@ -190,7 +360,9 @@ def queue(
         built = index.current(session)
         header = [h for h in bidders.table.header if h] + list(OUTPUT_COLUMNS)
         rows = []
-        for decision, cells in screen(session, built, bidders, purpose, scope, on, translate):
+        for decision, cells in screen(
+            session, built, bidders, purpose, scope, on, translate, workers()
+        ):
             rows.append(cells)
             progress.count(decision.value)
             progress.advance()
@@ -199,9 +371,18 @@ def queue(
         path = result_path(settings, progress.job)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(export_bytes(fmt, header, rows, title="screening"))
+        if fmt == "xlsx":
+            # A number, so that the spreadsheet sorts and filters the confidence as one.
+            confidence = len(header) - 2
+            for cells in rows:
+                cells[confidence] = float(cells[confidence]) if cells[confidence] else None
+        temporary.write_bytes(export_bytes(fmt, header, rows, title="screening", filters=True))
         temporary.replace(path)
-        return {"file": path.name, "listed_entities": len(built.index)}
+        return {
+            "file": path.name,
+            "listed_entities": len(built.index),
+            "strongest_reviews": strongest_reviews(bidders, rows),
+        }
 
     return job, work
 

@@ -19,6 +19,41 @@ from ipprotect.core import ids
 
 _T2S = OpenCC("t2s")
 
+
+def _t2s_tables() -> tuple[re.Pattern[str], dict[int, str]] | None:
+    """What makes `_simplified` fast: OpenCC's phrases (any one found sends the text through
+    OpenCC itself) and its single characters as a translation table. None when the library's
+    dictionaries are not the one group of phrases and characters they were when this was
+    written: then every text goes through OpenCC."""
+    _T2S.convert("")  # loads the dictionaries
+    chain = getattr(_T2S, "_dict_chain_data", None)
+    if not (isinstance(chain, list) and len(chain) == 1 and len(chain[0]) == 2):
+        return None
+    (_, _, phrases), (longest, _, characters) = chain[0]
+    if longest != 1 or not phrases:
+        return None
+    table = {
+        ord(key): value.split(" ")[0]  # as OpenCC: the first of several simplified forms
+        for key, value in characters.items()
+        if not _T2S.split_chars_re.fullmatch(key)  # OpenCC never converts its separators
+    }
+    found = re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)))
+    return found, table
+
+
+_T2S_FAST = _t2s_tables()
+
+
+def _simplified(text: str) -> str:
+    """OpenCC t2s, the same result at a fraction of the cost: a text without any of OpenCC's
+    phrases (nearly every name) is converted character by character, as OpenCC converts it;
+    any other text goes through OpenCC. (Parsing a million listed names spent more than half
+    its time in OpenCC's pure-Python phrase search.)"""
+    if _T2S_FAST is None or _T2S_FAST[0].search(text):
+        return str(_T2S.convert(text))
+    return text.translate(_T2S_FAST[1])
+
+
 # Enterprise name rules (企业名称登记管理规定 2020 art. 6): administrative division + trade name
 # + industry + organisational form. The forms below are the organisational forms in use.
 LEGAL_FORMS = (
@@ -55,7 +90,7 @@ _SHORTENED_SUFFIXES = {
 
 
 def _normal(text: str) -> str:
-    return str(_T2S.convert(unicodedata.normalize("NFKC", text))).lower()
+    return _simplified(unicodedata.normalize("NFKC", text)).lower()
 
 
 def _ignorable(ch: str) -> bool:
@@ -66,8 +101,21 @@ def _ignorable(ch: str) -> bool:
     return category[0] in "PZ" or category in ("Cc", "Cf")
 
 
+class _Dropped(dict[int, int | None]):
+    """str.translate's table, filled as characters are met: an ignorable character maps to
+    None (dropped), any other to itself (kept)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if _ignorable(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_DROPPED = _Dropped()
+
+
 def _drop_ignorable(text: str) -> str:
-    return "".join(ch for ch in text if not _ignorable(ch))
+    return text.translate(_DROPPED)
 
 
 def fold(text: str) -> str:
