@@ -135,6 +135,16 @@ def test_a_warning_alone_states_no_payment_and_is_not_published(
     assert doc.publicity_due is None
 
 
+def test_a_warning_with_an_order_to_stop_has_no_publicity_deadline(
+    db: Session, tmp_path: Path
+) -> None:
+    decision = PENALTY | {"measures": ["order_to_stop", "warning"], "fine_fen": None}
+    case = penalty_case(db, "2025-09-26", decision)
+    doc = issue(db, case, "penalty_decision", "2025-09-26", FACTS, tmp_path)
+    assert "警告" in doc.html
+    assert doc.publicity_due is None
+
+
 def test_a_penalty_decision_is_published_within_7_working_days_over_national_day(
     db: Session, tmp_path: Path
 ) -> None:

@@ -110,6 +110,19 @@ def test_a_warning_alone_is_withheld_with_the_reason(db: Session, tmp_path: Path
     assert (refused.value.status, refused.value.code) == (409, "withheld")
 
 
+def test_a_warning_with_an_order_to_stop_is_a_warning_alone_and_withheld(
+    db: Session, tmp_path: Path
+) -> None:
+    # The order to stop the infringement is an order to correct (APL art. 28), not a penalty.
+    case = penalty_case(db, "2025-09-26", PENALTY | {"measures": ["warning", "order_to_stop"]})
+    p = decide(db, case, "2025-09-26", tmp_path)
+    assert (p.withheld, p.withheld_reason, p.publicity_due) == (
+        True,
+        publicity.WITHHELD_WARNING,
+        None,
+    )
+
+
 def test_a_warning_with_a_fine_is_published(db: Session, tmp_path: Path) -> None:
     case = penalty_case(db, "2025-09-26", PENALTY | {"measures": ["warning", "fine"]})
     p = decide(db, case, "2025-09-26", tmp_path)

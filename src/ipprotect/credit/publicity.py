@@ -27,7 +27,7 @@ portal shows nothing after that day; the sweep records each stop once.
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -208,14 +208,20 @@ def birth_date(resident_id: str) -> dt.date | None:
     return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
+def only_a_warning(measures: Iterable[str], on: dt.date, region: str) -> bool:
+    """Whether a penalty decision goes unpublished as "仅受到警告行政处罚" (SAMR Order No. 45
+    art. 2 para. 2): its only penalty is a warning. An order to stop the infringement beside it
+    is an order to correct, not a penalty (Administrative Penalty Law art. 28), so a warning with
+    an order to stop is still a warning alone."""
+    return set(measures) - {"order_to_stop"} == {WARNING} and not _flag(
+        "publicity.warning_only_published", on, region, before=True
+    )
+
+
 def withheld_reason(d: Decision) -> str:
     """Why the decision is not published, or "" when it is."""
     on, region = d.decided_on, d.region_code
-    if (
-        d.source_kind == PENALTY_DECISION
-        and set(d.measures) == {"warning"}
-        and not _flag("publicity.warning_only_published", on, region, before=True)
-    ):
+    if d.source_kind == PENALTY_DECISION and only_a_warning(d.measures, on, region):
         return WITHHELD_WARNING
     # Civil Code art. 17: a minor is under the age of majority on the day of the decision.
     born = d.party.born_on or birth_date(d.party.resident_id)

@@ -256,16 +256,6 @@ def _quoted(rule_id: str, on: dt.date, region: str) -> str:
     return chinese.period_text(period.amount, period.unit.value)
 
 
-def _published(measures: list[str], on: dt.date, region: str) -> bool:
-    """A warning alone is not published (SAMR Order No. 45 art. 2), unless the rule says so."""
-    if set(measures) != {"warning"}:
-        return True
-    try:
-        return rules.flag("publicity.warning_only_published", on=on, region=region)
-    except rules.RuleNotFound:
-        return True  # before the rule: nothing exempted it
-
-
 def publicity_deadline(session: Session, on: dt.date, region: str) -> Due:
     """双公示: the decision is published within the rule's working days of the decision day."""
     period = _period("publicity.dual_publicity", on, region)
@@ -408,7 +398,7 @@ def issue(
         )
     contents = _contents(session, spec, case, step, texts, day)
     publicity: Due | None = None
-    if kind is DocumentKind.PENALTY_DECISION and _published(
+    if kind is DocumentKind.PENALTY_DECISION and not credit_publicity.only_a_warning(
         contents["measure_ids"], day, case.region_code
     ):
         publicity = publicity_deadline(session, day, case.region_code)
