@@ -64,7 +64,7 @@ from rapidfuzz import fuzz, process
 
 from ipprotect.cli import WORKER_HEALTHCHECK_SECONDS
 from ipprotect.core import ids
-from ipprotect.credit.matching import Listed, NameIndex, Thresholds, compare
+from ipprotect.credit.matching import Listed, NameIndex, Thresholds, compare, usable_cpus
 from ipprotect.registry import search
 from ipprotect.settings import Settings
 
@@ -1070,11 +1070,12 @@ def screening_section(
     engine = make_engine(Settings(database_url=url, data_dir=directory))
     index = checks.ListingIndex(Thresholds.from_settings(Settings()), refresh_seconds=3600)
     decisions: Counter[str] = Counter()
+    reviews: Counter[str] = Counter()
     with Session(engine) as session:
         started = time.perf_counter()
         built = index.current(session)
         build = time.perf_counter() - started
-        processes = screening.workers()
+        processes = usable_cpus()
         print(
             f"  index of {len(listed):,} names built in {build:.1f} s; screening with "
             f"{processes} worker processes",
@@ -1082,7 +1083,7 @@ def screening_section(
         )
         started = time.perf_counter()
         rows = 0
-        for decision, _cells in screening.screen(
+        for decision, cells in screening.screen(
             session,
             built,
             bidders,
@@ -1093,6 +1094,8 @@ def screening_section(
             processes,
         ):
             decisions[decision.value] += 1
+            if decision.value == "review" and cells[-2]:
+                reviews[_confidence_band(float(cells[-2]))] += 1
             rows += 1
         screen = time.perf_counter() - started
     engine.dispose()
@@ -1106,7 +1109,23 @@ def screening_section(
         "names_per_second": round(rows / screen, 1),
         "decisions": dict(decisions),
         "listed_among_names": sum(1 for b in bidders_ if b.expected),
+        # Every review here is of an unlisted name (the listed come back restricted): how
+        # alike they are says how far ranking the reviews by confidence helps.
+        "reviews_by_confidence": {band: reviews[band] for band in CONFIDENCE_BANDS},
     }
+
+
+CONFIDENCE_BANDS = ("1.00", "0.90-0.99", "0.85-0.89", "0.80-0.84", "below 0.80")
+
+
+def _confidence_band(confidence: float) -> str:
+    if confidence >= 1.0:
+        return CONFIDENCE_BANDS[0]
+    if confidence >= 0.9:
+        return CONFIDENCE_BANDS[1]
+    if confidence >= 0.85:
+        return CONFIDENCE_BANDS[2]
+    return CONFIDENCE_BANDS[3] if confidence >= 0.8 else CONFIDENCE_BANDS[4]
 
 
 def screening_table(section: dict[str, Any]) -> str:
@@ -1117,6 +1136,8 @@ def screening_table(section: dict[str, Any]) -> str:
             f"  index {section['index_build_seconds']} s + screening {section['screen_seconds']} s"
             f" = {section['total_seconds']} s ({section['names_per_second']} names/s)",
             f"  decisions {section['decisions']} ({section['listed_among_names']} names listed)",
+            "  reviews by confidence: "
+            + ", ".join(f"{b} {c}" for b, c in section.get("reviews_by_confidence", {}).items()),
         ]
     )
 

@@ -16,6 +16,7 @@ import pytest
 from opencc import OpenCC
 
 from ipprotect.core import ids
+from ipprotect.credit import matching
 from ipprotect.credit.matching import (
     REASONS,
     Listed,
@@ -310,6 +311,16 @@ def test_the_index_finds_a_listed_entity_among_thousands_by_a_variant_of_its_nam
         "深圳市華维网络科技有限公司",
         CODE_A,
     )
+
+
+def test_a_long_list_is_parsed_by_worker_processes_into_the_same_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [entry.name for entry in many_listed(300)] + [
+        "广东省深圳市華瑞電子集团有限公司（东莞）分公司"
+    ]
+    monkeypatch.setattr(matching, "PARSE_APART_FROM", 100)
+    assert matching.parse_all(texts, processes=2) == [parse(text) for text in texts]
 
 
 def test_the_index_finds_a_homophone_through_its_pinyin() -> None:

@@ -17,7 +17,6 @@ caller, its parameters and its result file are the record of the run.
 import gc
 import heapq
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from ipprotect.core.errors import FieldError, invalid
 from ipprotect.core.scope import Scope
 from ipprotect.core.tabular import Format, Table, TableError, export_bytes, read_table
 from ipprotect.credit import checks
-from ipprotect.credit.matching import REASONS, Match
+from ipprotect.credit.matching import REASONS, Match, usable_cpus
 from ipprotect.credit.models import CheckDecision, CheckPurpose, CreditListing, ListingStatus
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import N_
@@ -113,11 +112,6 @@ def read_bidders(data: bytes, filename: str, max_rows: int) -> Bidders:
         )
     uscc = next((h for h in table.header if h in USCC_HEADERS), None)
     return Bidders(table, name, uscc)
-
-
-def workers() -> int:
-    """The worker processes a long screening searches with: one per CPU this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 # What the forked workers search: set by `_searched` under the lock just before it forks them.
@@ -361,7 +355,7 @@ def queue(
         header = [h for h in bidders.table.header if h] + list(OUTPUT_COLUMNS)
         rows = []
         for decision, cells in screen(
-            session, built, bidders, purpose, scope, on, translate, workers()
+            session, built, bidders, purpose, scope, on, translate, usable_cpus()
         ):
             rows.append(cells)
             progress.count(decision.value)
