@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ipprotect.cases import damages, service
+from ipprotect.cases import damages
 from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.registry import MACHINES
 from ipprotect.cases.documents.kinds import DocumentKind
@@ -15,6 +15,7 @@ from ipprotect.cases.models import Case, CaseStatus
 from ipprotect.core import ids
 from ipprotect.core.audit import AuditEvent
 from ipprotect.core.auth import ACCOUNT_ROLES, Role, User, principal_for_token
+from ipprotect.core.days import today
 from ipprotect.credit.models import CreditPublication
 from ipprotect.demo import ACCOUNTS, CITY, has_data, populate
 from ipprotect.registry.models import IpRight, MarketEntity, RightKind
@@ -75,14 +76,14 @@ def test_the_demo_city_has_a_year_of_cases_in_every_channel_and_state(
     cases = list(db.scalars(select(Case)))
     assert len(cases) == counts["cases"] == 360
     assert {c.status for c in cases} == set(CaseStatus)
-    today = service.today()
-    assert min(c.received_on for c in cases) == today - timedelta(days=365)
+    day = today()
+    assert min(c.received_on for c in cases) == day - timedelta(days=365)
     steps = list(db.scalars(select(CaseStep)))
     assert {s.channel for s in steps} == set(MACHINES)
     reached = {(s.channel, s.step) for s in steps}
     every = {(m.channel, state.name) for m in MACHINES.values() for state in m.states}
     assert len(reached) >= 0.9 * len(every), sorted(every - reached)
-    assert any(s.done_on is None and s.due_on and s.due_on < today for s in steps)  # overdue
+    assert any(s.done_on is None and s.due_on and s.due_on < day for s in steps)  # overdue
     assert {d.kind for d in db.scalars(select(CaseDocument))} == {k.value for k in DocumentKind}
     publications = list(db.scalars(select(CreditPublication)))
     assert any(p.published_on for p in publications)  # 双公示 done for most decisions

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipprotect.cases import demo as cases_demo
-from ipprotect.cases import service as cases_service
 from ipprotect.core import auth, ids
 from ipprotect.core.auth import Principal, Role
+from ipprotect.core.days import today
 from ipprotect.core.scope import NATIONAL, Scope
 from ipprotect.credit import demo as credit_demo
 from ipprotect.db import make_engine, make_sessionmaker
@@ -371,7 +371,7 @@ def populate(
     _, token = auth.create_token(
         session, DEMO.actor(), name=SYSTEM_ACCOUNT, region_codes=[CITY], role=Role.SYSTEM
     )
-    cases = cases_demo.populate(session, rng, _cast(session, settings), cases_service.today())
+    cases = cases_demo.populate(session, rng, _cast(session, settings), today())
     credit_officer = session.scalar(select(auth.User).where(auth.User.username == "credit"))
     assert credit_officer is not None  # created above
     listings = credit_demo.populate(
@@ -379,11 +379,9 @@ def populate(
         auth.principal_for(credit_officer),
         BlobStore.of(settings),
         [company for company, _ in companies_saved[1:]],
-        cases_service.today(),
+        today(),
     )
-    credit_demo.publish_decisions(
-        session, auth.principal_for(credit_officer), cases_service.today()
-    )
+    credit_demo.publish_decisions(session, auth.principal_for(credit_officer), today())
     counts = {"entities": len(companies_saved) + len(others), "rights": rights}
     return {
         **counts,

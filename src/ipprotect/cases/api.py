@@ -25,6 +25,7 @@ from ipprotect.cases.schemas import (
 )
 from ipprotect.core import ids, jobs, tabular
 from ipprotect.core.auth import Principal, Role
+from ipprotect.core.days import today
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
 from ipprotect.core.pagination import MAX_PAGE_SIZE
 from ipprotect.damages.api import result_out
@@ -309,8 +310,6 @@ def assess_damages(
     `POST /api/v1/damages/calculate`; the case's region applies) and record the result on the
     case, audited. Answers the result as the calculator does."""
     case = reads.get_case(session, who, case_id)
-    result, _ = case_damages.assess(
-        session, who, case, body.claim(), settings, service.today(), rid
-    )
+    result, _ = case_damages.assess(session, who, case, body.claim(), settings, today(), rid)
     session.commit()
     return result_out(result)

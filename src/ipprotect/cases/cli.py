@@ -12,8 +12,8 @@ from rich.console import Console
 
 from ipprotect.cases import hotline_import, outbox, sweep
 from ipprotect.cases.models import Source
-from ipprotect.cases.service import today
 from ipprotect.core import jobs, tabular
+from ipprotect.core.days import today
 from ipprotect.core.errors import Problem
 from ipprotect.core.jobs import JobStatus
 from ipprotect.db import make_engine, make_sessionmaker

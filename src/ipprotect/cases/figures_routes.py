@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from ipprotect.cases import access, figures
 from ipprotect.cases.models import CHANNEL_LABELS, TRACK_LABELS, Channel, Track
-from ipprotect.cases.service import today
 from ipprotect.core import ids
 from ipprotect.core.auth import Principal, Role
+from ipprotect.core.days import parse_day, today
 from ipprotect.core.deps import get_session, require
 from ipprotect.core.errors import FieldError, Problem, forbidden, invalid
 from ipprotect.web.i18n import N_, gettext
@@ -55,21 +55,6 @@ class FiguresOut(BaseModel):
     punitive_damages_applied: int
 
 
-def _date(errors: list[FieldError], name: str, text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        errors.append(
-            FieldError(
-                name,
-                "invalid_date",
-                N_("{value} is not a date; write it as 2025-01-24"),
-                {"value": text},
-            )
-        )
-        return None
-
-
 def _checked(who: Principal, region: str, start: str, end: str) -> tuple[dt.date, dt.date]:
     """The period, or 422 with every bad field; 403 for a region outside the caller's scope."""
     errors: list[FieldError] = []
@@ -77,7 +62,7 @@ def _checked(who: Principal, region: str, start: str, end: str) -> tuple[dt.date
         errors.append(
             FieldError("region", "invalid_region", N_("Enter a 6-digit region code (GB/T 2260)"))
         )
-    first, last = _date(errors, "from", start), _date(errors, "to", end)
+    first, last = parse_day(start, "from", errors), parse_day(end, "to", errors)
     if first and last and last < first:
         errors.append(
             FieldError("to", "before_start", N_("The end of the period is before its start"))

@@ -28,6 +28,7 @@ from ipprotect.cases.models import (
 )
 from ipprotect.core import ids, jobs
 from ipprotect.core.auth import Principal, Role
+from ipprotect.core.days import form_day, today
 from ipprotect.core.deps import (
     RecordId,
     current_principal,
@@ -196,7 +197,7 @@ def case_list(
             fmt: f"/api/v1/cases/export?{urlencode({'format': fmt, **kept})}"
             for fmt in ("csv", "xlsx")
         },
-        today=service.today(),
+        today=today(),
     )
 
 
@@ -223,7 +224,7 @@ def _detail(
         reminders=queue.reminders_of(session, case),
         errors=errors or {},
         track_options=_choices(TRACK_LABELS),
-        today=service.today(),
+        today=today(),
         **channels_pages.context(request, session, case),
         **documents_pages.context(request, session, case),
     )
@@ -423,7 +424,7 @@ def case_decide(
     often decided before it is entered) or today."""
     case = reads.get_case(session, who, case_id)
     try:
-        day = channels_pages.act_day(on)
+        day = form_day(on)
         if decision == "accept":
             service.accept(session, who, case, day, rid)
         else:
@@ -475,6 +476,6 @@ def case_damages_record(
     claim, _, errors = parse_claim(QueryParams(query))
     if errors or claim is None:
         raise invalid(errors or [FieldError("query", "required", N_("This field is required"))])
-    case_damages.assess(session, who, case, claim, settings, service.today(), rid)
+    case_damages.assess(session, who, case, claim, settings, today(), rid)
     session.commit()
     return RedirectResponse(f"/cases/{case.id}#damages", status_code=303)

@@ -29,6 +29,7 @@ from ipprotect.cases.models import (
 from ipprotect.cases.triage import Facts, Outcome, RightFacts, triage
 from ipprotect.core import audit, ids, rules
 from ipprotect.core.auth import Principal, Role
+from ipprotect.core.days import parse_day, today
 from ipprotect.core.errors import FieldError, Problem, conflict, forbidden, invalid
 from ipprotect.core.scope import NATIONAL
 from ipprotect.db import MAX_ID
@@ -37,7 +38,6 @@ from ipprotect.registry import repository as registry
 from ipprotect.registry.models import IpRight, RightStatus
 from ipprotect.registry.service import check_region
 from ipprotect.web.i18n import N_
-from ipprotect.web.templating import SHANGHAI
 
 _PHONE = re.compile(r"[0-9+()\- ]{5,40}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -67,11 +67,6 @@ class CaseDraft:
     amount_claimed: str = ""  # yuan, e.g. "12000.50"
     triage_flags: list[str] = field(default_factory=list)
     hotline_ticket: str = ""
-
-
-def today() -> dt.date:
-    """Legal days are dates in Asia/Shanghai."""
-    return dt.datetime.now(SHANGHAI).date()
 
 
 def _required(errors: list[FieldError], name: str, value: str) -> None:
@@ -111,17 +106,8 @@ def _received_on(errors: list[FieldError], who: Principal, text: str) -> dt.date
             )
         )
         return today()
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        errors.append(
-            FieldError(
-                "received_on",
-                "invalid_date",
-                N_("{value} is not a date; write it as 2025-01-24"),
-                {"value": text},
-            )
-        )
+    day = parse_day(text, "received_on", errors)
+    if day is None:
         return today()
     if day > today():
         errors.append(

@@ -28,6 +28,7 @@ from ipprotect.core import audit, ids, jobs, rules, tabular
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.calendar import WorkCalendar
 from ipprotect.core.calendar_store import work_calendar
+from ipprotect.core.days import parse_day, today
 from ipprotect.core.errors import FieldError, Problem, forbidden, invalid, not_found
 from ipprotect.credit import listing, listing_service, service
 from ipprotect.credit.models import CreditListing, ListingClass, ListingStatus, RecordKind
@@ -99,17 +100,7 @@ def _check(
     decided_text = _required(values, "decided_on", errors)
     decided_on = None
     if decided_text:
-        try:
-            decided_on = dt.date.fromisoformat(decided_text)
-        except ValueError:
-            errors.append(
-                FieldError(
-                    "decided_on",
-                    "invalid_date",
-                    N_("{value} is not a date; write it as 2025-01-24"),
-                    {"value": decided_text},
-                )
-            )
+        decided_on = parse_day(decided_text, "decided_on", errors)
         if decided_on and decided_on > today:
             errors.append(FieldError("decided_on", "future", N_("The date lies in the future")))
     found = None
@@ -261,7 +252,7 @@ def work(
     `on_row(done, total)` lets the CLI draw its progress bar."""
 
     def run(session: Session, progress: jobs.Progress) -> dict[str, Any]:
-        today = service.today()
+        on_day = today()
         cal = work_calendar(session)
         seen: set[tuple[str, str]] = set()
         good: list[_Row] = []
@@ -269,7 +260,7 @@ def work(
         total = len(table.rows)
         progress.set_total(total)
         for done, row in enumerate(table.rows, start=1):
-            checked, found = _check(session, who, row, seen, today, cal)
+            checked, found = _check(session, who, row, seen, on_day, cal)
             errors += [RowIssue(row.number, e) for e in found]
             if checked is not None:
                 good.append(checked)
@@ -285,7 +276,7 @@ def work(
             raise Refused(f"{refused} rows refused; nothing imported")
         progress.log(f"{total} rows checked; writing them in one transaction")
         session.commit()
-        imported, expired = _write(session, who, good, source, today, request_id)
+        imported, expired = _write(session, who, good, source, on_day, request_id)
         progress.count("imported", imported)
         progress.count("expired", expired)
         progress.log(f"{imported} listings imported ({expired} already expired)")

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
 from ipprotect.core import jobs, tabular
+from ipprotect.core.days import today
 from ipprotect.core.errors import Problem
 from ipprotect.credit import imports, listing_service
-from ipprotect.credit.service import today
 from ipprotect.db import make_engine, make_sessionmaker
 from ipprotect.registry import imports as registry_imports
 from ipprotect.registry.access import PLATFORM

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ipprotect.core import audit, ids
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.calendar_store import work_calendar
+from ipprotect.core.days import today
 from ipprotect.core.errors import FieldError, conflict, forbidden, invalid, not_found
 from ipprotect.core.pagination import Page, paginate
 from ipprotect.core.text import search_text
@@ -45,8 +46,8 @@ REPAIR_GROUNDS = ("corrected", "obligations_performed", "public_commitment")
 
 
 def _day(on: dt.date | None) -> dt.date:
-    day = on or service.today()
-    if day > service.today():
+    day = on or today()
+    if day > today():
         raise invalid([FieldError("on", "future", N_("The date lies in the future"))])
     return day
 

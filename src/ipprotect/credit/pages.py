@@ -2,7 +2,6 @@
 listing's detail with the buttons of its procedure and of repair, the proposal form, an entity's
 credit file as a timeline and the printable credit report (A4)."""
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core import ids, jobs, rules, tabular
 from ipprotect.core.auth import Principal, Role
+from ipprotect.core.days import form_day, today
 from ipprotect.core.deps import (
     OptionalRecordIdQuery,
     RecordId,
@@ -69,24 +69,6 @@ def _choices(labels: dict[Any, str]) -> list[tuple[str, str]]:
     return [(key.value, gettext(text)) for key, text in labels.items()]
 
 
-def _day(text: str, name: str = "on") -> dt.date | None:
-    if not text.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise invalid(
-            [
-                FieldError(
-                    name,
-                    "invalid_date",
-                    N_("{value} is not a date; write it as 2025-01-24"),
-                    {"value": text},
-                )
-            ]
-        ) from None
-
-
 def _filters(status: str, region: str, q: str) -> listing_service.Filters:
     return listing_service.Filters(
         status=ListingStatus(status) if status in set(ListingStatus) else None,
@@ -130,7 +112,7 @@ def listings_page(
             for fmt in ("csv", "xlsx")
         },
         may_propose=who.role in service.KEEPERS,
-        repeat=listing_service.repeat_offenders(session, who, service.today())
+        repeat=listing_service.repeat_offenders(session, who, today())
         if who.role in listing_service.OFFICERS
         else [],
     )
@@ -183,7 +165,7 @@ def _form(
     source: CreditRecord | None,
     status_code: int = 200,
 ) -> Response:
-    on = service.today()
+    on = today()
     return render(
         request,
         "credit/propose.html",
@@ -267,7 +249,7 @@ def propose(
             basis,
             source_record_id,
         )
-        row = listing_service.propose(session, who, proposal, on=_day(on), request_id=rid)
+        row = listing_service.propose(session, who, proposal, on=form_day(on), request_id=rid)
     except Problem as problem:
         if problem.status != 422:
             raise
@@ -302,7 +284,7 @@ def _detail(
         may_apply=(officer or who.role is Role.APPLICANT)
         and row.status is ListingStatus.LISTED
         and not any(r.status is RepairStatus.APPLIED for r in repairs),
-        today=service.today(),
+        today=today(),
     )
 
 
@@ -346,7 +328,7 @@ def notice(
         session,
         who,
         row,
-        lambda: listing_service.notice(session, who, row, on=_day(on), request_id=rid),
+        lambda: listing_service.notice(session, who, row, on=form_day(on), request_id=rid),
     )
 
 
@@ -375,7 +357,7 @@ def decide(
             BlobStore.of(settings),
             document_no=document_no,
             authority=authority,
-            on=_day(on),
+            on=form_day(on),
             request_id=rid,
         ),
     )
@@ -399,7 +381,7 @@ def withdraw(
         who,
         row,
         lambda: listing_service.withdraw(
-            session, who, row, BlobStore.of(settings), reason, on=_day(on), request_id=rid
+            session, who, row, BlobStore.of(settings), reason, on=form_day(on), request_id=rid
         ),
     )
 
@@ -430,7 +412,7 @@ def apply_repair(
         who,
         row,
         lambda: listing_service.apply_repair(
-            session, who, row, grounds, on=_day(on), request_id=rid
+            session, who, row, grounds, on=form_day(on), request_id=rid
         ),
     )
 
@@ -461,7 +443,7 @@ def review_repair(
             BlobStore.of(settings),
             approve=decision == "approve",
             reason=reason,
-            on=_day(on),
+            on=form_day(on),
             request_id=rid,
         ),
     )
@@ -556,7 +538,7 @@ def enter_record(
                     )
                 ]
             )
-        day = _day(occurred_on, "occurred_on")
+        day = form_day(occurred_on, "occurred_on")
         if day is None:
             raise invalid([FieldError("occurred_on", "required", N_("This field is required"))])
         entry = service.Entry(
@@ -600,7 +582,7 @@ def report_page(
         kind_labels=RECORD_KIND_LABELS,
         status_labels=LISTING_STATUS_LABELS,
         class_labels=LISTING_CLASS_LABELS,
-        today=service.today(),
+        today=today(),
         requested_by=who.name,
     )
 

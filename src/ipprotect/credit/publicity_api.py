@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from ipprotect.core.auth import Principal
+from ipprotect.core.days import today
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
 from ipprotect.credit import publicity
 from ipprotect.credit.models import CreditPublication
-from ipprotect.credit.service import today
 from ipprotect.settings import Settings
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit publicity"])

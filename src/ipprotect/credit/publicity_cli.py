@@ -6,8 +6,8 @@ import datetime as dt
 import typer
 from rich.console import Console
 
+from ipprotect.core.days import today
 from ipprotect.credit import publicity
-from ipprotect.credit.service import today
 from ipprotect.db import make_engine, make_sessionmaker
 from ipprotect.settings import get_settings
 

@@ -3,7 +3,6 @@ publish by deadline (overdue, due soon, alerted), those withheld with the reason
 portal now; a decision's page shows what the public will see and the forms to publish it or
 withdraw it, each error next to its field."""
 
-import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -11,12 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from ipprotect.core.auth import Principal
+from ipprotect.core.days import form_day, today
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id
 from ipprotect.core.errors import FieldError, Problem, invalid
 from ipprotect.credit import publicity
 from ipprotect.credit.models import CreditPublication
 from ipprotect.credit.publicity_api import keeper
-from ipprotect.credit.service import today
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import N_
 from ipprotect.web.templating import field_errors, render
@@ -44,24 +43,6 @@ def publicity_desk(
         withheld=publicity.withheld(session, who),
         published=publicity.published(session, who, day),
     )
-
-
-def _day(field: str, text: str) -> dt.date:
-    if not text.strip():
-        return today()
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise invalid(
-            [
-                FieldError(
-                    field,
-                    "invalid_date",
-                    N_("{value} is not a date; write it as 2025-01-24"),
-                    {"value": text},
-                )
-            ]
-        ) from None
 
 
 def _months(field: str, text: str) -> int | None:
@@ -134,7 +115,7 @@ def enter_licence(
             uscc=uscc,
             title=title,
             document_no=document_no,
-            decided_on=_day("decided_on", decided_on),
+            decided_on=form_day(decided_on, "decided_on") or today(),
             authority=authority,
             matter=matter,
         )
@@ -188,7 +169,7 @@ def publish(
 ) -> Response:
     p = publicity.get_publication(session, who, publication_id)
     try:
-        day = _day("published_on", published_on)
+        day = form_day(published_on, "published_on") or today()
         months = _months("restriction_months", restriction_months)
         publicity.publish(session, who, p, day, rid, restriction_months=months)
     except Problem as problem:
@@ -212,7 +193,9 @@ def withdraw(
 ) -> Response:
     p = publicity.get_publication(session, who, publication_id)
     try:
-        publicity.withdraw(session, who, p, _day("withdrawn_on", withdrawn_on), reason, rid)
+        publicity.withdraw(
+            session, who, p, form_day(withdrawn_on, "withdrawn_on") or today(), reason, rid
+        )
     except Problem as problem:
         if problem.status != 422:
             raise

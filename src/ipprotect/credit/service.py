@@ -9,7 +9,7 @@ region lies; an applicant reads the file of their own entity (their account's US
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core import audit
 from ipprotect.core.auth import Principal, Role
+from ipprotect.core.days import today
 from ipprotect.core.errors import FieldError, forbidden, invalid
 from ipprotect.credit.models import CreditRecord, RecordKind
 from ipprotect.registry.models import MarketEntity
@@ -29,11 +30,6 @@ READERS = (*KEEPERS, Role.OFFICER)
 # What an officer enters by hand; the others come from cases or from the listing procedure.
 ENTERED_KINDS = (RecordKind.JUDGMENT, RecordKind.COMMITMENT, RecordKind.OBJECTION)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> date:
-    """Legal days are dates in Asia/Shanghai."""
-    return datetime.now(SHANGHAI).date()
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ nothing, and its address can be bookmarked or shared. Errors show next to their 
 visitor's language (Chinese by default)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import QueryParams
 
 from ipprotect.core import rules
+from ipprotect.core.days import today
 from ipprotect.core.deps import get_settings
 from ipprotect.core.errors import FieldError, Problem
 from ipprotect.core.rules import Item
@@ -65,10 +66,6 @@ class StepRow:
 
 def law_name(law: str) -> str:
     return gettext(LAW_NAMES[law]) if law in LAW_NAMES else law
-
-
-def _today() -> date:
-    return datetime.now(SHANGHAI).date()
 
 
 def _decimal(name: str, raw: str, errors: list[FieldError]) -> Decimal | None:
@@ -246,10 +243,10 @@ def calculator_page(request: Request, settings: Settings = Depends(get_settings)
     query = request.query_params
     record_case = _record_case(query)
     if "law" not in query:
-        today = _today()
-        values: dict[str, Any] = {"decided_on": today.isoformat()}
+        day = today()
+        values: dict[str, Any] = {"decided_on": day.isoformat()}
         return render(
-            request, TEMPLATE, values=values, record_case=record_case, **_form_context(today)
+            request, TEMPLATE, values=values, record_case=record_case, **_form_context(day)
         )
     claim, values, errors = parse(query)
     result = None
@@ -260,7 +257,7 @@ def calculator_page(request: Request, settings: Settings = Depends(get_settings)
             errors = errors + problem.errors
     if errors:
         result = None  # a result computed without the fields that could not be read misleads
-    on = claim.decided_on if claim is not None else _today()
+    on = claim.decided_on if claim is not None else today()
     context = _form_context(on)
     if result is not None:
         context.update(_result_context(result))

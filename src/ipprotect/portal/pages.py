@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from ipprotect.core import tabular
 from ipprotect.core.auth import Principal
+from ipprotect.core.days import today
 from ipprotect.core.deps import RecordId, current_principal, get_session
 from ipprotect.core.errors import not_found
 from ipprotect.core.pagination import MAX_PAGE_SIZE
 from ipprotect.credit import publicity
 from ipprotect.credit.models import CreditPublication
-from ipprotect.credit.service import today
 from ipprotect.portal import atom, views
 from ipprotect.web.i18n import get_locale, gettext
 from ipprotect.web.templating import SHANGHAI, render

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from ipprotect.core import rules
+from ipprotect.core.days import today
 from ipprotect.credit import listing as listing_rules
 from ipprotect.credit import publicity
 from ipprotect.credit.models import LISTING_CLASS_LABELS, CreditListing, CreditPublication
-from ipprotect.credit.service import today
 from ipprotect.web.i18n import N_, get_locale, gettext
 
 KIND_LABELS = {

@@ -22,8 +22,8 @@ from ipprotect.cases.channels.schemas import (
     TransitionIn,
 )
 from ipprotect.cases.models import Case, Channel, Track
-from ipprotect.cases.service import today
 from ipprotect.core.auth import Principal, Role
+from ipprotect.core.days import today
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
 from ipprotect.core.pagination import MAX_PAGE_SIZE
 from ipprotect.db import MAX_ID

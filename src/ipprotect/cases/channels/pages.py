@@ -2,7 +2,6 @@
 the transitions the officer may take, pause / resume / extension) and the work queue page
 `/cases/queue`. Mounted by `cases.pages` ahead of its `/cases/{case_id}` route."""
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,9 +15,9 @@ from ipprotect.cases.channels.api import actor, handler
 from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.registry import MACHINES
 from ipprotect.cases.models import CHANNEL_LABELS, TRACK_LABELS, Case, Channel, Track
-from ipprotect.cases.service import today
 from ipprotect.core import rules_text
 from ipprotect.core.auth import Principal, User
+from ipprotect.core.days import form_day, today
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id
 from ipprotect.core.errors import FieldError, invalid
 from ipprotect.settings import Settings
@@ -82,26 +81,6 @@ def _thresholds(case: Case, step: CaseStep | None) -> list[dict[str, str]]:
         }
         for r in criminal_transfer.thresholds(today(), case.region_code)
     ]
-
-
-def act_day(text: str, field: str = "on") -> dt.date | None:
-    """The "date of the act" typed in a case form: None when left empty (the service then takes
-    today), a 422 on the field when it is not a date."""
-    if not text.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise invalid(
-            [
-                FieldError(
-                    field,
-                    "invalid_date",
-                    N_("{value} is not a date; write it as 2025-01-24"),
-                    {"value": text},
-                )
-            ]
-        ) from None
 
 
 def _back(case: Case) -> Response:
@@ -177,7 +156,7 @@ def enter(
     rid: str = Depends(request_id),
 ) -> Response:
     case = service.get_case(session, who, case_id)
-    service.enter(session, who, case, channel, act_day(on), rid)
+    service.enter(session, who, case, channel, form_day(on), rid)
     session.commit()
     return _back(case)
 
@@ -226,14 +205,14 @@ def transition(
         who,
         case,
         name,
-        on=act_day(on),
+        on=form_day(on),
         mediator_id=mediator_id,
         note=note,
         decides_ownership=decides_ownership,
         ruling=ruling if name == "rule" else None,
         institution=institution,
         decision=decision if name == "decide" else None,
-        hearing_on=act_day(hearing_on, "hearing_on"),
+        hearing_on=form_day(hearing_on, "hearing_on"),
         request_id=rid,
     )
     session.commit()
@@ -257,7 +236,7 @@ def clock(
 ) -> Response:
     """Pause, resume or extend the current step's deadline."""
     case = service.get_case(session, who, case_id)
-    day = act_day(on)
+    day = form_day(on)
     if action == "pause":
         service.pause(session, who, case, reason, day, rid)
     elif action == "resume":

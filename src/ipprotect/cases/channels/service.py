@@ -24,9 +24,10 @@ from ipprotect.cases.channels.models import CaseStep
 from ipprotect.cases.channels.registry import MACHINES
 from ipprotect.cases.models import Case, CaseEvent, CaseStatus, Channel
 from ipprotect.cases.reads import rights_of
-from ipprotect.cases.service import right_facts, today
+from ipprotect.cases.service import right_facts
 from ipprotect.core import audit
 from ipprotect.core.auth import Principal, Role
+from ipprotect.core.days import today
 from ipprotect.core.errors import FieldError, conflict, forbidden, invalid, not_found
 from ipprotect.web.i18n import N_
 

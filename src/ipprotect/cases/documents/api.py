@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from ipprotect.cases.documents import render, service
 from ipprotect.cases.documents.kinds import DocumentKind
 from ipprotect.cases.documents.models import CaseDocument
-from ipprotect.cases.service import today
 from ipprotect.core.auth import Principal
+from ipprotect.core.days import today
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id, require
 from ipprotect.evidence.blobs import BlobStore
 from ipprotect.evidence.deposit_api import PREFIX as DEPOSITS

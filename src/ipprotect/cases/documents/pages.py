@@ -3,7 +3,6 @@ kind the case's step allows, and the printable document page (A4, no navigation 
 its deposit, receipt and certificate. Mounted by `cases.pages` ahead of its `/cases/{case_id}`
 route."""
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -15,8 +14,8 @@ from ipprotect.cases.documents import render, service
 from ipprotect.cases.documents.api import document_out, publicity_reader, reader
 from ipprotect.cases.documents.kinds import SPECS, DocumentKind, Spec
 from ipprotect.cases.models import Case
-from ipprotect.cases.service import today
 from ipprotect.core.auth import Principal
+from ipprotect.core.days import form_day, today
 from ipprotect.core.deps import RecordId, get_session, get_settings, request_id
 from ipprotect.core.errors import FieldError, Problem, conflict, invalid
 from ipprotect.evidence.blobs import BlobStore
@@ -104,24 +103,6 @@ def new_document(
     return _form(request, case, spec, {}, {})
 
 
-def _day(text: str) -> dt.date | None:
-    if not text.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise invalid(
-            [
-                FieldError(
-                    "issued_on",
-                    "invalid_date",
-                    N_("{value} is not a date; write it as 2025-01-24"),
-                    {"value": text},
-                )
-            ]
-        ) from None
-
-
 @router.post("/cases/{case_id}/documents", response_class=HTMLResponse)
 def issue_document(
     request: Request,
@@ -156,7 +137,7 @@ def issue_document(
     }
     values = {i.name: typed[i.name] for i in spec.inputs}
     try:
-        draft = service.DocumentDraft(kind, _day(issued_on), values)
+        draft = service.DocumentDraft(kind, form_day(issued_on, "issued_on"), values)
         document = service.issue(session, who, case, draft, BlobStore.of(settings), rid)
     except Problem as problem:
         if problem.status != 422:

@@ -30,11 +30,11 @@ from ipprotect.cases.documents import chinese, numbering, render
 from ipprotect.cases.documents.kinds import ALLOWED, SPECS, DocumentKind, Spec
 from ipprotect.cases.documents.models import CaseDocument
 from ipprotect.cases.models import Case, Channel
-from ipprotect.cases.service import today
 from ipprotect.core import audit, rules, scope
 from ipprotect.core.auth import Principal, Role
 from ipprotect.core.calendar import Due, Period, due_date
 from ipprotect.core.calendar_store import work_calendar
+from ipprotect.core.days import today
 from ipprotect.core.errors import FieldError, Problem, conflict, forbidden, invalid, not_found
 from ipprotect.credit import publicity as credit_publicity
 from ipprotect.credit import service as credit_service
