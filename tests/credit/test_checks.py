@@ -9,6 +9,7 @@ measure on awards.
 
 import base64
 import copy
+import gc
 import json
 import threading
 from datetime import date
@@ -343,3 +344,21 @@ def test_bad_input_is_a_422_naming_the_field(
     assert [e["field"] for e in errors] == [field]
     if code:
         assert errors[0]["code"] == code
+
+
+def test_the_name_index_is_kept_out_of_full_garbage_collections_once_per_build(
+    app: FastAPI, client: TestClient, token: str
+) -> None:
+    gc.unfreeze()
+    try:
+        ask(client, token, purpose="procurement", uscc=USCC)
+        built = app.state.credit_check_index._built
+        assert app.state.credit_check_frozen is built
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        # The same index: not frozen again (a freeze is preceded by a full collection); the
+        # count only falls, as frozen objects are freed.
+        ask(client, token, purpose="bidding", uscc=USCC)
+        assert gc.get_freeze_count() <= frozen
+    finally:
+        gc.unfreeze()

@@ -3,6 +3,7 @@ subsidy, land and award systems, `GET /api/v1/credit/check-key`, the key that si
 answers (see checks.py and signing.py), and bulk screening of a list of bidders as a job
 (`POST /api/v1/credit/screen`, see screening.py)."""
 
+import gc
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
@@ -72,6 +73,25 @@ def _service(request: Request, settings: Settings) -> tuple[checks.ListingIndex,
     return state.credit_check_index, state.credit_check_signer
 
 
+def _out_of_collection(state: Any, built: checks.Built) -> None:
+    """Keep the name index out of the garbage collector's full passes (`gc.freeze`), once per
+    build. At a million listings the index is some five million objects that live as long as
+    the process, and every full pass walked them all: about 1.3 s with every thread of the
+    worker stopped, the p99 of the checks (measured: 0.26 s for 200,000 names, 0 once
+    frozen). When a new build replaces the index, the old one is let go first: everything is
+    unfrozen and collected once (one such pause per build, beside a build of about a minute),
+    then frozen again."""
+    if getattr(state, "credit_check_frozen", None) is built:
+        return
+    with _state_lock:
+        if getattr(state, "credit_check_frozen", None) is built:
+            return
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        state.credit_check_frozen = built
+
+
 def _query(body: CheckIn, who: Principal) -> checks.Query:
     errors: list[FieldError] = []
     uscc = None
@@ -128,7 +148,9 @@ def check(
     query = _query(body, who)
     now = utcnow()
     on = _legal_day(now)
-    decision, found = checks.decide(session, index.current(session), query, who.scope, on)
+    built = index.current(session)
+    _out_of_collection(request.app.state, built)
+    decision, found = checks.decide(session, built, query, who.scope, on)
     # The checks waiting for their record share one transaction and one disk sync (group
     # commit): one at a time, each paying its own sync, a process answered ~135 checks a second
     # on SQLite and 64 concurrent callers waited half a second each. The answer goes out once
