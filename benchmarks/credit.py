@@ -25,18 +25,26 @@ Sections (pick with --sections; matching and scale by default):
 - http: restriction checks end to end: --listed made-up listings (1,000,000) in status `listed`
   in a fresh SQLite database, among ten times as many entities (10,000,000): the unlisted ones
   are made on the fly from their number and never stored, since a check reads credit_listings
-  only. A real uvicorn (one process) serves the app; 64 concurrent keep-alive clients send
-  --checks POST /api/v1/credit/check (procurement; 70 % with the credit code and the name, 30 %
-  the name only), each answered, recorded and signed as in production; beside GET
-  /api/v1/health at the same concurrency. The first check builds the server's index and is
-  timed apart. Every listed entity must come back `restricted`;
-- screening: --screen bidders (100,000; a tenth listed) screened by `screening.screen` in this
-  process against the same listings, as the job of `ipprotect credit screen` does.
+  only. A real uvicorn serves the app, once per --workers (1 and 2 worker processes, as
+  `ipprotect serve --workers`); every worker builds its index of the listed names at its first
+  check, timed apart. Closed loop: 64 concurrent keep-alive clients, each sending its next
+  request when answered, send --checks POST /api/v1/credit/check (procurement; 70 % with the
+  credit code and the name, 30 % the name only), each answered, recorded and signed as in
+  production, beside as many GET /api/v1/health: the throughput at saturation, where latency
+  is clients / throughput (Little's law). Open loop: 64 connections sending at fixed offered
+  rates (25, 50, 75 and 90 % of that throughput, --open-seconds each), latency counted from
+  when each request was due, checks and then the health check at each rate: the latency a
+  caller sees at a given load. Every listed entity must come back `restricted`;
+- screening: --screen bidders (100,000; a tenth listed) screened by `screening.screen` against
+  the same listings, as the job of `ipprotect credit screen` does: the index built (the names
+  parsed by one worker process per CPU), then the rows searched by one worker process per CPU
+  while this one reads the listings and decides; the reviews counted by confidence.
 
     .venv/bin/python benchmarks/credit.py                      # the full run (~6 min)
     .venv/bin/python benchmarks/credit.py --quick              # 20,000 names, a quick check
     .venv/bin/python benchmarks/credit.py --nomenklatura-python /path/to/venv/bin/python
     .venv/bin/python benchmarks/credit.py --sections http,screening [--quick]
+    .venv/bin/python benchmarks/credit.py --sections http --checks 10000 --workers 2
 
 Results: tables on stdout and benchmarks/results/credit.json (the sections run replace theirs;
 the others are kept).
