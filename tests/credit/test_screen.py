@@ -18,7 +18,7 @@ from ipprotect.core import ids
 from ipprotect.core.auth import Role
 from ipprotect.core.scope import Scope
 from ipprotect.core.tabular import read_table
-from ipprotect.credit import checks, screening
+from ipprotect.credit import checks, matching, screening
 from ipprotect.credit.matching import Thresholds
 from ipprotect.credit.models import CheckPurpose
 from ipprotect.db import make_engine, make_sessionmaker
@@ -151,6 +151,14 @@ def test_a_long_list_is_searched_by_worker_processes_and_keeps_its_order(
     alone = screened(db, bidders, 1)
     monkeypatch.setattr(screening, "PARALLEL_FROM", 10)
     monkeypatch.setattr(screening, "CHUNK", 3)
+    assert screened(db, bidders, 2) == alone
+
+    class NoFork:
+        def Pool(self, processes: int) -> None:  # noqa: N802 (multiprocessing's name)
+            raise OSError(11, "Resource temporarily unavailable")  # EAGAIN: no process left
+
+    # No process to be had: the job's own process searches alone, with the same result.
+    monkeypatch.setattr(matching.multiprocessing, "get_context", lambda method: NoFork())
     assert screened(db, bidders, 2) == alone
     assert [cells[0] for cells in alone] == [line.split(",")[0] for line in lines[1:] * 7][:40]
     assert [cells[4] for cells in alone[:6]] == [

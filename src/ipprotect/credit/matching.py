@@ -23,6 +23,7 @@ it. `NameIndex` finds the candidates among up to millions of listed names by blo
 character and pinyin bigrams of the core names, then scores only those.
 """
 
+import gc
 import multiprocessing
 import os
 import re
@@ -31,7 +32,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal
+from multiprocessing.pool import Pool
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -219,33 +221,57 @@ def usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+# What forked workers work on (`fork_workers`), as it was in this process when they forked.
+_SHARED: Any = None
+_FORKING = threading.Lock()
+
+
+def fork_workers(processes: int, shared: Any) -> Pool | None:
+    """`processes` worker processes forked now, which find `shared` in `forked()`: they share
+    this process's memory copy-on-write, so a built index reaches them without a copy. Their
+    work must be pure (no database connection, no lock of this process's threads). None when
+    no process can be forked (a limit on processes or memory): the caller works alone."""
+    global _SHARED
+    with _FORKING:
+        _SHARED = shared
+        # Frozen objects are never visited by the collector, so the workers do not touch (and
+        # so copy) the pages of an index's million objects when they collect.
+        gc.freeze()
+        try:
+            return multiprocessing.get_context("fork").Pool(processes)
+        except OSError:
+            return None
+        finally:
+            gc.unfreeze()
+            _SHARED = None
+
+
+def forked() -> Any:
+    """In a worker of `fork_workers`: what it shares."""
+    return _SHARED
+
+
 # A list this long is parsed by worker processes (`parse_all`): forking and sending the parts
 # back costs about a second, parsing a name some 30 µs.
 PARSE_APART_FROM = 100_000
-_TO_PARSE: Sequence[str] = ()
-_FORKING = threading.Lock()
 
 
 def _parse_slice(bounds: tuple[int, int]) -> list[tuple[object, ...]]:
     # Tuples, not Names: a frozen dataclass with slots pickles field by field, far slower.
     return [
         tuple(getattr(name, f) for f in Name.__slots__)
-        for name in map(parse, _TO_PARSE[bounds[0] : bounds[1]])
+        for name in map(parse, forked()[bounds[0] : bounds[1]])
     ]
 
 
 def parse_all(texts: Sequence[str], processes: int = 1) -> list[Name]:
     """Every text parsed, in order; a long list by `processes` forked workers (parsing is pure:
     the workers read nothing but the texts, and return the parts)."""
-    if processes < 2 or len(texts) < PARSE_APART_FROM:
+    pool = (
+        fork_workers(processes, texts) if processes > 1 and len(texts) >= PARSE_APART_FROM else None
+    )
+    if pool is None:
         return [parse(text) for text in texts]
-    global _TO_PARSE
-    with _FORKING:
-        _TO_PARSE = texts
-        try:
-            pool = multiprocessing.get_context("fork").Pool(processes)
-        finally:
-            _TO_PARSE = ()
     step = -(-len(texts) // (4 * processes))  # a few parts each: the workers finish together
     with pool:
         parts = pool.map(_parse_slice, [(i, i + step) for i in range(0, len(texts), step)])

@@ -14,10 +14,7 @@ started the job. Screenings are not recorded one by one in `credit_checks`: the 
 caller, its parameters and its result file are the record of the run.
 """
 
-import gc
 import heapq
-import multiprocessing
-import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +29,7 @@ from ipprotect.core.errors import FieldError, invalid
 from ipprotect.core.scope import Scope
 from ipprotect.core.tabular import Format, Table, TableError, export_bytes, read_table
 from ipprotect.credit import checks
-from ipprotect.credit.matching import REASONS, Match, usable_cpus
+from ipprotect.credit.matching import REASONS, Match, fork_workers, forked, usable_cpus
 from ipprotect.credit.models import CheckDecision, CheckPurpose, CreditListing, ListingStatus
 from ipprotect.settings import Settings
 from ipprotect.web.i18n import N_
@@ -114,16 +111,10 @@ def read_bidders(data: bytes, filename: str, max_rows: int) -> Bidders:
     return Bidders(table, name, uscc)
 
 
-# What the forked workers search: set by `_searched` under the lock just before it forks them.
-_FORKED: tuple[checks.Built, list[checks.Query]] | None = None
-_FORKING = threading.Lock()
-
-
 def _search_chunk(bounds: tuple[int, int]) -> list[list[Match]]:
     """In a worker: the index's answers for the queries[start:stop], without the `none`
     answers, which `checks.find` passes over (fewer to send back)."""
-    assert _FORKED is not None, "runs only in a process forked by _searched"
-    built, queries = _FORKED
+    built, queries = forked()
     return [
         [match for match in checks.search(built, query) if match.decision != "none"]
         for query in queries[bounds[0] : bounds[1]]
@@ -136,21 +127,15 @@ def _searched(
     """The index's answers for each query, in order: searched here for a short list, else by
     `processes` workers forked now, which share this process's index copy-on-write (the
     search is pure: no database, no lock, nothing but the index and the queries)."""
-    if processes < 2 or len(queries) < PARALLEL_FROM:
+    pool = (
+        fork_workers(processes, (built, queries))
+        if processes > 1 and len(queries) >= PARALLEL_FROM
+        else None
+    )
+    if pool is None:
         for query in queries:
             yield checks.search(built, query)
         return
-    global _FORKED
-    with _FORKING:
-        _FORKED = (built, queries)
-        # Frozen objects are never visited by the collector, so the workers do not touch (and
-        # so copy) the pages of the index's million objects when they collect.
-        gc.freeze()
-        try:
-            pool = multiprocessing.get_context("fork").Pool(processes)
-        finally:
-            gc.unfreeze()
-            _FORKED = None
     with pool:
         chunks = [(i, min(i + CHUNK, len(queries))) for i in range(0, len(queries), CHUNK)]
         for answers in pool.imap(_search_chunk, chunks):
