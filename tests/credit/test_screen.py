@@ -154,7 +154,7 @@ def test_a_long_list_is_searched_by_worker_processes_and_keeps_its_order(
     assert screened(db, bidders, 2) == alone
 
     class NoFork:
-        def Pool(self, processes: int) -> None:  # noqa: N802 (multiprocessing's name)
+        def Pool(self, processes: int, initializer: object) -> None:  # noqa: N802 (its name)
             raise OSError(11, "Resource temporarily unavailable")  # EAGAIN: no process left
 
     # No process to be had: the job's own process searches alone, with the same result.

@@ -234,15 +234,14 @@ def fork_workers(processes: int, shared: Any) -> Pool | None:
     global _SHARED
     with _FORKING:
         _SHARED = shared
-        # Frozen objects are never visited by the collector, so the workers do not touch (and
-        # so copy) the pages of an index's million objects when they collect.
-        gc.freeze()
         try:
-            return multiprocessing.get_context("fork").Pool(processes)
+            # No garbage collection in the workers: a full pass would touch, and so copy, the
+            # pages of an index's million objects in each. (Not gc.freeze here: unfreezing
+            # after the fork would thaw what the check server keeps frozen, check_api.py.)
+            return multiprocessing.get_context("fork").Pool(processes, initializer=gc.disable)
         except OSError:
             return None
         finally:
-            gc.unfreeze()
             _SHARED = None
 
 
