@@ -3,7 +3,6 @@ would, the result keeps the input columns and adds decision, matched_uscc, match
 confidence and reason."""
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -216,25 +215,15 @@ def test_another_caller_cannot_read_the_job(client: TestClient, db: Session, tok
     assert client.get(str(job["result_url"]), headers=headers).status_code == 404
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("IPPROTECT_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("IPPROTECT_DATABASE_URL", "")
-    get_settings.cache_clear()
-    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
-    yield tmp_path
-    get_settings.cache_clear()
-
-
-def test_screen_on_the_command_line(data_dir: Path) -> None:
+def test_screen_on_the_command_line(cli_database: Path) -> None:
     engine = make_engine(get_settings())
     with make_sessionmaker(engine)() as session:
         make_listing(session, NAME, USCC)
         session.commit()
     engine.dispose()
-    source = data_dir / "投标人.csv"
+    source = cli_database / "投标人.csv"
     source.write_bytes(BIDDERS.encode("gb18030"))
-    out = data_dir / "结果.xlsx"
+    out = cli_database / "结果.xlsx"
 
     result = CliRunner().invoke(
         app, ["credit", "screen", str(source), "--purpose", "bidding", "--out", str(out)]
