@@ -45,8 +45,8 @@ def serve(
 
     One process runs Python on one core at a time; `--workers N` serves from N processes
     sharing the port, so N cores answer. Each worker builds its own index of the listed
-    names at its first restriction check (at a million listings, about two minutes and over a
-    GiB of memory per worker: see benchmarks/README.md) and keeps its own rate limit of checks.
+    names at its first restriction check (at a million listings, 35 to 90 s and about 2 GiB
+    of memory per worker: see benchmarks/README.md) and keeps its own rate limit of checks.
     """
     import uvicorn
 
