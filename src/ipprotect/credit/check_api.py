@@ -148,7 +148,7 @@ def check(
     query = _query(body, who)
     now = utcnow()
     on = _legal_day(now)
-    built = index.current(session)
+    built = index.current(session, wait=False)
     _out_of_collection(request.app.state, built)
     decision, found = checks.decide(session, built, query, who.scope, on)
     # The checks waiting for their record share one transaction and one disk sync (group

@@ -11,16 +11,20 @@ The decision:
 - `clear`: otherwise. A listing whose measures do not reach the purpose never restricts it.
 
 Every check is written to `credit_checks` (who, when, what was asked, the whole signed answer)
-in the request's transaction.
+before the answer is given.
 
 The name index: `ListingIndex` keeps a `matching.NameIndex` of the listed entities in the
-process and rebuilds it when the listings' fingerprint (the highest listing id and the count of
-listed rows: a new listing or a change in or out of `listed` changes it) differs, read at most
-every `credit_check_refresh_seconds`. Whatever the index says, the listings it names are read
-back from the database in the same request and only those still `listed`, under the same name
-and code, count; and a credit code is always looked up in the database directly. So a repaired
-or expired listing never restricts anyone, and another process's new listing is found by its
-code at once and by its name within the refresh interval.
+process and rebuilds it when the listings' fingerprint (the highest listing id, the count of
+listed rows and the latest change of any listing: a new listing, a change in or out of `listed`,
+even one lifted and another listed meanwhile, changes it) differs, read at most every
+`credit_check_refresh_seconds`. The check API looks in a thread of its own (`wait=False`):
+counting a million listings takes some 40 ms and a rebuild half a minute, which no caller
+should wait for; the screening job and the command line wait for the index to be current.
+Whatever the index says, the listings it names are read back from the database in the same
+request and only those still `listed`, under the same name and code, count; and a credit code
+is always looked up in the database directly. So a repaired or expired listing never restricts
+anyone, and another process's new listing is found by its code at once and by its name once
+the refresh has seen it.
 
 The rate limit (`RateLimiter`) is kept in the process: a GCRA (generic cell rate algorithm,
 ITU-T I.371) per token or account under one lock. It is exact for any number of concurrent
@@ -128,9 +132,12 @@ class RateLimiter:
 # --- the index of listed names ----------------------------------------------------------------
 
 
+Fingerprint = tuple[int, int, datetime | None]
+
+
 @dataclass
 class Built:
-    fingerprint: tuple[int, int]
+    fingerprint: Fingerprint
     index: NameIndex
     listings: dict[tuple[str, str | None], list[int]]
 
@@ -145,45 +152,62 @@ class ListingIndex:
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
+        # The refresh under way in a thread of its own, if any (joined by tests).
+        self.refreshing: threading.Thread | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "ListingIndex":
         return cls(Thresholds.from_settings(settings), settings.credit_check_refresh_seconds)
 
     @staticmethod
-    def fingerprint(session: Session) -> tuple[int, int]:
-        highest = session.scalar(select(func.max(CreditListing.id))) or 0
+    def fingerprint(session: Session) -> Fingerprint:
+        highest, changed = session.execute(
+            select(func.max(CreditListing.id), func.max(CreditListing.updated_at))
+        ).one()
         listed = session.scalar(
             select(func.count())
             .select_from(CreditListing)
             .where(CreditListing.status == ListingStatus.LISTED)
         )
-        return int(highest), int(listed or 0)
+        return int(highest or 0), int(listed or 0), changed
 
-    def current(self, session: Session) -> Built:
-        """The index, re-read when the listings changed. One request at a time looks at the
-        fingerprint (the others keep using the index they have meanwhile); only the first
-        request of a process waits for the first build."""
+    def current(self, session: Session, wait: bool = True) -> Built:
+        """The index, re-read when the listings changed, at most every `refresh_seconds`. Only
+        the first call of a process waits for the first build. Later, one call at a time looks
+        at the fingerprint while the others go on with the index they have; with `wait=False`
+        it looks in a thread of its own (its own session on the same engine, so it sees what
+        is committed) and the call goes on at once with the index it has."""
         with self._lock:
             now = time.monotonic()
             built = self._built
             if built is not None and now - self._checked_at < self.refresh_seconds:
                 return built
-            self._checked_at = now  # the others go on with `built` while this one looks
-        if built is None:
-            with self._build_lock:
-                if self._built is None:
-                    self._built = self._build(session, self.fingerprint(session))
-                return self._built
+            self._checked_at = now
+            if built is not None and not wait:
+                if self.refreshing is None or not self.refreshing.is_alive():
+                    engine = session.get_bind()
+                    self.refreshing = threading.Thread(
+                        target=self._refresh_apart, args=(engine,), daemon=True
+                    )
+                    self.refreshing.start()
+                return built
+        return self._refresh(session)
+
+    def _refresh_apart(self, engine: Any) -> None:
+        with Session(engine) as session:
+            self._refresh(session)
+
+    def _refresh(self, session: Session) -> Built:
         fingerprint = self.fingerprint(session)
-        if fingerprint == built.fingerprint:
+        built = self._built
+        if built is not None and built.fingerprint == fingerprint:
             return built
         with self._build_lock:
             if self._built is None or self._built.fingerprint != fingerprint:
                 self._built = self._build(session, fingerprint)
             return self._built
 
-    def _build(self, session: Session, fingerprint: tuple[int, int]) -> Built:
+    def _build(self, session: Session, fingerprint: Fingerprint) -> Built:
         listings: dict[tuple[str, str | None], list[int]] = {}
         rows = session.execute(
             select(CreditListing.id, CreditListing.entity_name, CreditListing.entity_uscc).where(
