@@ -187,22 +187,24 @@ class ListingIndex:
                 if self.refreshing is None or not self.refreshing.is_alive():
                     engine = session.get_bind()
                     self.refreshing = threading.Thread(
-                        target=self._refresh_apart, args=(engine,), daemon=True
+                        target=self._refresh_apart, args=(engine, built), daemon=True
                     )
                     self.refreshing.start()
                 return built
-        return self._refresh(session)
+        return self._refresh(session, built)
 
-    def _refresh_apart(self, engine: Any) -> None:
+    def _refresh_apart(self, engine: Any, seen: Built) -> None:
         with Session(engine) as session:
-            self._refresh(session)
+            self._refresh(session, seen)
 
-    def _refresh(self, session: Session) -> Built:
-        fingerprint = self.fingerprint(session)
-        built = self._built
-        if built is not None and built.fingerprint == fingerprint:
-            return built
+    def _refresh(self, session: Session, seen: Built | None) -> Built:
+        """Rebuild the index `seen` if the listings changed since. The lock is taken before
+        the database is read: the calls waiting for a build (the first one takes half a minute
+        at a million listings) hold no connection meanwhile, and find the new index made."""
         with self._build_lock:
+            if self._built is not None and self._built is not seen:
+                return self._built  # built by another call while this one waited
+            fingerprint = self.fingerprint(session)
             if self._built is None or self._built.fingerprint != fingerprint:
                 self._built = self._build(session, fingerprint)
             return self._built
