@@ -67,6 +67,26 @@ def test_a_different_name_under_another_credit_code_is_no_match() -> None:
     assert found.decision == "none"
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "深圳市恒泰龙科技有限公司",  # one character, the same sound
+        "广州市恒泰隆科技有限公司",  # another place
+        "深圳市恒泰隆贸易有限公司",  # another trade
+    ],
+)
+def test_a_name_only_alike_under_another_valid_credit_code_is_another_entity(name: str) -> None:
+    assert check(name, "深圳市恒泰隆科技有限公司").decision == "review"  # without the codes
+    found = check(name, "深圳市恒泰隆科技有限公司", CODE_B, CODE_A)
+    assert (found.decision, found.reason_code) == ("none", "other_entity")
+    assert found.params == {"given": CODE_B, "listed": CODE_A}
+
+
+def test_a_branch_office_under_its_own_credit_code_is_still_reviewed() -> None:
+    found = check("深圳市恒泰隆科技有限公司南山分公司", "深圳市恒泰隆科技有限公司", CODE_B, CODE_A)
+    assert (found.decision, found.reason_code) == ("review", "branch_office")
+
+
 def test_an_invalid_credit_code_beside_the_same_name_is_review_naming_the_problem() -> None:
     found = check("深圳市恒泰隆科技有限公司", "深圳市恒泰隆科技有限公司", MISTYPED_A, CODE_A)
     assert (found.decision, found.reason_code) == ("review", "uscc_invalid")
@@ -214,6 +234,7 @@ def test_every_reason_is_translated_and_filled_by_its_params() -> None:
     samples = {
         "uscc_equal": check("恒泰隆", "恒泰隆", CODE_A, CODE_A),
         "uscc_differs": check("恒泰隆科技", "恒泰隆科技", CODE_B, CODE_A),
+        "other_entity": check("恒太隆科技", "恒泰隆科技", CODE_B, CODE_A),
         "uscc_invalid": check("恒泰隆科技", "恒泰隆科技", MISTYPED_A, CODE_A),
         "same_name": check("恒泰隆科技", "恒泰隆科技"),
         "same_core_name": check("恒泰隆科技有限公司", "恒泰隆科技"),

@@ -103,7 +103,7 @@ def test_a_gb18030_list_is_screened_row_by_row_keeping_its_columns(
         ["clear", "", AWARDS_ONLY, "1.00", "已列入，但该名单的惩戒措施均不适用于此用途"],
     ]
     assert rows[3][:3] == ["review", USCC, NAME]
-    assert rows[3][4].startswith("名称相近，但统一社会信用代码不同")
+    assert rows[3][4].startswith("名称相同，但统一社会信用代码不同")
     assert table.rows[0].values["联系人"] == "王经理"
 
 

@@ -55,7 +55,11 @@ _RANK: dict[Decision, int] = {"match": 2, "review": 1, "none": 0}
 REASONS = {
     "uscc_equal": N_("The same unified social credit code {uscc}"),
     "uscc_differs": N_(
-        "The names are alike but the credit codes differ ({given} / {listed}): another legal entity"
+        "The same name but the credit codes differ ({given} / {listed}): another legal entity, "
+        "unless a code is written wrong"
+    ),
+    "other_entity": N_(
+        "Another credit code ({given} / {listed}) and another name: another legal entity"
     ),
     "uscc_invalid": N_(
         "The same name, but the credit code given is not valid ({problem}): check the code"
@@ -406,17 +410,19 @@ def _compare(
         if given == listed_code:
             return Match("match", listed_code, other.text, 1.0, "uscc_equal", {"uscc": given})
         by_name = _by_name(query, other, listed_code, thresholds)
-        if by_name.decision == "none":
-            return by_name
-        # The same or alike names under two codes: two legal entities, at most for review.
-        return Match(
-            "review",
-            listed_code,
-            other.text,
-            by_name.confidence,
-            "uscc_differs",
-            {"given": given, "listed": listed_code},
-        )
+        codes = {"given": given, "listed": listed_code}
+        if by_name.decision == "match":
+            # The same name under two valid codes: two legal entities (GB 32100: one code for
+            # life), unless one code was written wrong and still passed its check character
+            # (1 in 31): a person looks.
+            return Match(
+                "review", listed_code, other.text, by_name.confidence, "uscc_differs", codes
+            )
+        if by_name.reason_code == "branch_office":
+            return by_name  # a branch has a code of its own: reviewed as a branch
+        # A name only alike under another valid code is another company: nothing to review.
+        # At a million listings nearly every name has such a neighbour (benchmarks/README.md).
+        return Match("none", listed_code, other.text, by_name.confidence, "other_entity", codes)
     by_name = _by_name(query, other, listed_code, thresholds)
     if problem and by_name.decision == "match":
         # A code was given and cannot be read: the name alone does not restrict anyone.
