@@ -6,7 +6,6 @@ On a real SQLite file with real threads: the group commit exists for SQLite's on
 """
 
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -62,16 +61,32 @@ def world(tmp_path: Path) -> Iterator[World]:
     engine.dispose()
 
 
+class _Queue(list[Any]):
+    """The group's waiting list, telling `arrived` each time a check joins it."""
+
+    def __init__(self, arrived: threading.Condition) -> None:
+        super().__init__()
+        self.arrived = arrived
+
+    def append(self, item: Any) -> None:
+        with self.arrived:
+            super().append(item)
+            self.arrived.notify_all()
+
+
 class HeldGroup:
     """The API's group commit, whose first batch waits until `release`: the checks submitted
     meanwhile queue for the next leader, so the batches are known."""
 
     def __init__(self, world: World) -> None:
         self.batches: list[int] = []
+        self.writing = threading.Event()  # the first batch is being written
         self.gate = threading.Event()
+        self.arrived = threading.Condition()
 
         def write(session: Session, batch: list[checks.Unsigned]) -> list[dict[str, Any]]:
             if not self.batches:
+                self.writing.set()
                 self.gate.wait(timeout=30)
             self.batches.append(len(batch))
             return [answer for _row, answer in checks.write(session, world.signer, batch)]
@@ -79,11 +94,12 @@ class HeldGroup:
         self.group: GroupCommit[checks.Unsigned, dict[str, Any]] = GroupCommit(
             world.sessions, write
         )
+        self.queue = _Queue(self.arrived)
+        self.group._waiting = self.queue
 
     def release_when_waiting(self, count: int) -> None:
-        deadline = time.monotonic() + 30
-        while len(self.group._waiting) < count and time.monotonic() < deadline:
-            time.sleep(0.001)
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.queue) >= count, timeout=30)
         self.gate.set()
 
 
@@ -113,8 +129,7 @@ def submit_all(
 
     first = threading.Thread(target=work, args=(0,))
     first.start()
-    while not held.group._leader_lock.locked():
-        time.sleep(0.001)
+    assert held.writing.wait(timeout=30)
     others = [threading.Thread(target=work, args=(i,)) for i in range(1, len(pending))]
     for thread in others:
         thread.start()
