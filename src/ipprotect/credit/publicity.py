@@ -71,7 +71,8 @@ WARNING = "warning"  # 警告
 # all on its own (Order No. 45 art. 2), so adding one cannot lengthen the publicity of a
 # reprimand or a low fine; an order to stop the infringement is an order to correct, not a
 # penalty (APL art. 28).
-NEUTRAL = frozenset({WARNING, "order_to_stop"})
+ORDERS = frozenset({"order_to_stop"})
+NEUTRAL = frozenset({WARNING}) | ORDERS
 
 Due_ = Literal["overdue", "soon", "pending"]
 
@@ -213,7 +214,7 @@ def only_a_warning(measures: Iterable[str], on: dt.date, region: str) -> bool:
     art. 2 para. 2): its only penalty is a warning. An order to stop the infringement beside it
     is an order to correct, not a penalty (Administrative Penalty Law art. 28), so a warning with
     an order to stop is still a warning alone."""
-    return set(measures) - {"order_to_stop"} == {WARNING} and not _flag(
+    return set(measures) - ORDERS == {WARNING} and not _flag(
         "publicity.warning_only_published", on, region, before=True
     )
 
